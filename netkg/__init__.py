@@ -1,3 +1,3 @@
-"""netkg: the neuroendocrine-tumour treatment knowledge graph, validated and served as linked data."""
+"""netkg: the neuroendocrine-tumour treatment graph, validated and served as linked data."""
 
 __version__ = "0.1.0"

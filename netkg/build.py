@@ -1,55 +1,372 @@
-"""Write the release (`dist/`) that the service reads: the merged graph in several syntaxes.
+"""Write the release (`dist/`) that the service reads: validated, deterministic, atomic.
 
-Minimal first version; the release engineer extends it (validation, VoID/DCAT, atomic writes).
+Validated: a source with a SHACL violation builds nothing. Deterministic: blank nodes are
+canonicalised, line formats sorted, JSON sorted, and the date comes from the sources (git, or
+`--date` / `SOURCE_DATE_EPOCH`), never the clock, so the same sources give the same bytes anywhere.
+Atomic: everything is written to a temporary folder beside `out` and swapped in at the end, so a
+build that fails or is killed leaves the previous release whole.
+
+>>> build_release(Path("."), Path("dist"))  # doctest: +SKIP
+PosixPath('dist')
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import subprocess
 import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import OWL, RDF, BNode, Dataset, Graph, Literal, URIRef
+from rdflib.compare import to_canonical_graph
+from rdflib.namespace import SH
+
+from netkg import context as ctx
+from netkg import void
+from netkg.errors import NetkgError, ValidationFailed
+from netkg.load import find_sources, load_files
 
 BASE = "https://w3id.org/netkg/"
 ONTOLOGY_GRAPH = URIRef(BASE + "graph/ontology")
 DATA_GRAPH = URIRef(BASE + "graph/data")
+VOID_GRAPH = URIRef(BASE + "graph/void")
+SOURCE_FOLDERS = ("ontology", "data", "shapes")
+RELEASE_FILES = (
+    "context.jsonld",
+    "netkg.jsonld",
+    "netkg.nq",
+    "netkg.nt",
+    "netkg.ttl",
+    "release.json",
+    "validation-report.json",
+    "validation-report.ttl",
+    "void.ttl",
+)
+
+Progress = Callable[[str], None]
 
 
-def _parse_folder(folder: Path) -> Graph:
-    graph = Graph()
-    for path in sorted(folder.glob("*.ttl")):
-        graph.parse(path, format="turtle")
-    return graph
+class BuildError(NetkgError):
+    """A release could not be written (bad date, unwritable folder)."""
+
+    exit_code = 2
 
 
-def build_release(root: Path, out: Path) -> Path:
-    """Build `out` from `root` (ontology/, data/); replace it only when complete."""
-    ontology = _parse_folder(root / "ontology")
-    data = _parse_folder(root / "data")
-    merged = ontology + data
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".dist-", dir=out.parent))
+@dataclass(frozen=True)
+class Sources:
+    """The curated graphs, parsed: what a release is made of."""
+
+    ontology: Graph
+    data: Graph
+
+    @property
+    def merged(self) -> Graph:
+        merged = Graph(bind_namespaces="none")
+        for prefix, namespace in ctx.PREFIXES.items():
+            merged.bind(prefix, namespace)
+        for graph in (self.ontology, self.data):
+            for prefix, namespace in graph.namespace_manager.namespaces():
+                merged.bind(prefix, namespace, override=False)
+            for triple in graph:
+                merged.add(triple)
+        return merged
+
+
+def source_files(root: Path, folder: str) -> list[Path]:
+    """The Turtle files of one source folder, sorted, so every step reads them in the same order."""
+    return sorted(p for p in (root / folder).rglob("*") if p.suffix in (".ttl", ".nt"))
+
+
+def load_sources(root: Path) -> Sources:
+    """Parse `root/ontology` and `root/data` with netkg.load (errors name file and line)."""
+    loaded = load_files(find_sources(root), root=root)
+    return Sources(_canonical(loaded.ontology, "o"), _canonical(loaded.data, "d"))
+
+
+def _canonical(graph: Graph, label: str) -> Graph:
+    """Blank nodes get labels from their content (prefixed by `label`, so the ontology's and the
+    data's never collide when merged), so they serialise the same everywhere."""
+    if not any(isinstance(term, BNode) for triple in graph for term in triple):
+        return graph
+    result = Graph(bind_namespaces="none")
+    for prefix, namespace in graph.namespace_manager.namespaces():
+        result.bind(prefix, namespace)
+
+    def relabel(term: Any) -> Any:
+        return BNode(label + str(term)) if isinstance(term, BNode) else term
+
+    for s, p, o in to_canonical_graph(graph):
+        result.add((relabel(s), p, relabel(o)))
+    return result
+
+
+def release_version(ontology: Graph) -> str:
+    """The ontology's `owl:versionInfo`, or `0.0.0` for a tree without one."""
+    versions = sorted(
+        str(v)
+        for ont in ontology.subjects(RDF.type, OWL.Ontology)
+        for v in ontology.objects(ont, OWL.versionInfo)
+    )
+    return versions[-1] if versions else "0.0.0"
+
+
+def release_date(root: Path, date: str | None = None) -> str:
+    """When the sources last changed, as `YYYY-MM-DDTHH:MM:SSZ`, never the clock.
+
+    In order: `date` (ISO date or date-time), `SOURCE_DATE_EPOCH`, the newest git commit touching
+    the sources, the newest source file's modification time.
+    """
+    if date:
+        try:
+            parsed = datetime.fromisoformat(date)
+        except ValueError as error:
+            raise BuildError(f"--date {date!r}: expected an ISO date like 2026-01-31") from error
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        return _iso(parsed.timestamp())
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return _iso(int(epoch))
+        except ValueError as error:
+            raise BuildError(f"SOURCE_DATE_EPOCH={epoch!r}: expected seconds since 1970") from error
+    committed = _git_date(root)
+    if committed is not None:
+        return _iso(committed)
+    files = [p for folder in SOURCE_FOLDERS for p in source_files(root, folder)]
+    return _iso(max((p.stat().st_mtime for p in files), default=0))
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(int(epoch), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _git_date(root: Path) -> int | None:
+    """The commit time of the newest commit touching the sources, if `root` is in a git work tree."""
+    folders = [f for f in SOURCE_FOLDERS if (root / f).is_dir()]
+    if not folders:
+        return None
     try:
-        merged.serialize(tmp / "netkg.ttl", format="turtle")
-        lines = sorted(set(merged.serialize(format="nt").splitlines()) - {""})
-        (tmp / "netkg.nt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        done = subprocess.run(
+            ["git", "-C", str(root), "log", "-1", "--format=%ct", "--", *folders],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    text = done.stdout.strip()
+    return int(text) if done.returncode == 0 and text.isdigit() else None
+
+
+# --- validation ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """The validation report as the release writes it."""
+
+    turtle: Graph
+    document: dict[str, Any]
+
+
+def validation_report(root: Path, *, validate: bool = True) -> ReportFiles:
+    """Validate with netkg.validate and refuse on a violation; no shapes (or `validate=False`)
+    still gives a report that says what was (not) checked."""
+    has_shapes = bool(source_files(root, "shapes"))
+    if not validate or not has_shapes:
+        reason = "validation skipped (--no-validate)" if not validate else "no shapes/ to check"
+        graph = Graph(bind_namespaces="none")
+        graph.bind("sh", SH)
+        report = URIRef(BASE + "validation-report")
+        graph.add((report, RDF.type, SH.ValidationReport))
+        graph.add((report, SH.conforms, Literal(True)))
+        graph.add((report, URIRef("http://www.w3.org/2000/01/rdf-schema#comment"), Literal(reason)))
+        return ReportFiles(graph, {"conforms": True, "checked": False, "note": reason})
+    from netkg.validate import validate_project  # the validator's module; imported when needed
+
+    report = validate_project(root)
+    if not report.conforms:
+        raise ValidationFailed(
+            f"{root}: the sources break SHACL rules; nothing was built. "
+            f"Run `netkg validate` for the list. {_counts_text(report.counts)}",
+            detail=report,
+        )
+    document = report.to_json()
+    if isinstance(document, str):
+        document = json.loads(document)
+    graph = _canonical(report.results_graph, "r")
+    graph.bind("sh", SH)
+    return ReportFiles(graph, dict(document))
+
+
+def _counts_text(counts: object) -> str:
+    if isinstance(counts, dict):
+        return ", ".join(f"{k}: {v}" for k, v in sorted(counts.items(), key=lambda kv: str(kv[0])))
+    return ""
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+def _sorted_lines(text: str) -> str:
+    lines = sorted({line for line in text.splitlines() if line.strip()})
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def _stable_jsonld(value: Any, key: str | None = None) -> Any:
+    """Sort what JSON-LD leaves unordered (nodes, value sets); keep `@list` order."""
+    if isinstance(value, dict):
+        return {k: _stable_jsonld(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_stable_jsonld(v) for v in value]
+        if key in ("@list", "@context"):
+            return items
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return value
+
+
+def jsonld(graph: Graph, context: dict[str, Any]) -> str:
+    """The graph compacted with netkg's context, sorted, with the context inline."""
+    text = graph.serialize(format="json-ld", context=context["@context"], auto_compact=True)
+    document = json.loads(text)
+    if isinstance(document, list):
+        document = {"@context": context["@context"], "@graph": document}
+    if "@graph" not in document:
+        body = {k: v for k, v in document.items() if k != "@context"}
+        document = {"@context": document.get("@context", {}), "@graph": [body] if body else []}
+    return ctx.dumps(_stable_jsonld(document))
+
+
+def turtle(graph: Graph) -> str:
+    """Turtle with only the prefixes the graph uses; rdflib orders subjects and predicates."""
+    return graph.serialize(format="turtle")
+
+
+def _write(folder: Path, name: str, text: str, progress: Progress | None) -> None:
+    with open(folder / name, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    if progress is not None:
+        progress(name)
+
+
+def _digest(path: Path) -> tuple[int, str]:
+    data = path.read_bytes()
+    return len(data), hashlib.sha256(data).hexdigest()
+
+
+def _temp_names(out: Path) -> Iterator[Path]:
+    for pattern in (f".{out.name}.tmp-*", f".{out.name}.old-*"):
+        yield from sorted(out.parent.glob(pattern))
+
+
+def recover(out: Path) -> None:
+    """Undo what a killed build left: restore the previous release if the swap was cut short,
+    and delete half-written temporary folders."""
+    if not out.parent.is_dir():
+        return
+    backups = sorted(out.parent.glob(f".{out.name}.old-*"))
+    if not out.exists() and backups:
+        backups[-1].rename(out)
+    for leftover in _temp_names(out):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _swap(tmp: Path, out: Path) -> None:
+    """Replace `out` by `tmp` with two renames; `recover` finishes the job if killed in between."""
+    if out.exists():
+        backup = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+        backup.rmdir()
+        out.rename(backup)
+        tmp.rename(out)
+        shutil.rmtree(backup)
+    else:
+        tmp.rename(out)
+
+
+def build_release(
+    root: Path,
+    out: Path,
+    *,
+    validate: bool = True,
+    date: str | None = None,
+    progress: Progress | None = None,
+) -> Path:
+    """Build the release of the source tree `root` into `out`; replace `out` only when complete.
+
+    Raises SourceError (unreadable sources), ValidationFailed (a SHACL violation) or BuildError;
+    in every case `out` is left as it was. `progress` is called with each file name once written.
+    """
+    root, out = Path(root), Path(out)
+    recover(out)
+    sources = load_sources(root)
+    report = validation_report(root, validate=validate)
+    version = release_version(sources.ontology)
+    issued = release_date(root, date)
+    merged = sources.merged
+    context = ctx.make_context(sources.ontology)
+
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    except OSError as error:
+        raise BuildError(f"{out}: cannot write the release there: {error}") from error
+    try:
+        _write(tmp, "netkg.ttl", turtle(merged), progress)
+        _write(tmp, "netkg.nt", _sorted_lines(merged.serialize(format="nt")), progress)
+        _write(tmp, "context.jsonld", ctx.dumps(context), progress)
+        _write(tmp, "netkg.jsonld", jsonld(merged, context), progress)
+        _write(tmp, "validation-report.ttl", turtle(report.turtle), progress)
+        _write(tmp, "validation-report.json", ctx.dumps(report.document), progress)
+
+        examples = [e for e in (URIRef(void.URI_SPACE + "neuroendocrine-tumour"),) if (e, None, None) in merged]
+
+        def description(names: list[str], unchecked: list[str]) -> Graph:
+            infos = [void.FileInfo(n, *_digest(tmp / n)) for n in names]
+            infos += [void.FileInfo(n, None, None) for n in unchecked]
+            infos.sort(key=lambda i: i.name)
+            return void.describe(
+                merged, version=version, issued=issued, files=infos, example_resources=examples
+            )
+
+        written = sorted(p.name for p in tmp.iterdir())
+        inner = description(written, ["netkg.nq", "void.ttl"])
         dataset = Dataset()
-        for graph_iri, graph in ((ONTOLOGY_GRAPH, ontology), (DATA_GRAPH, data)):
+        for graph_iri, graph in (
+            (ONTOLOGY_GRAPH, sources.ontology),
+            (DATA_GRAPH, sources.data),
+            (VOID_GRAPH, inner),
+        ):
             named = dataset.graph(graph_iri)
             for triple in graph:
                 named.add(triple)
-        quads = sorted(set(dataset.serialize(format="nquads").splitlines()) - {""})
-        (tmp / "netkg.nq").write_text("\n".join(quads) + "\n", encoding="utf-8")
-        merged.serialize(tmp / "netkg.jsonld", format="json-ld")
-        files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(tmp.iterdir())}
-        (tmp / "release.json").write_text(json.dumps({"files": files}, indent=2), encoding="utf-8")
-        if out.exists():
-            shutil.rmtree(out)
-        tmp.rename(out)
-    except BaseException:
+        _write(tmp, "netkg.nq", _sorted_lines(dataset.serialize(format="nquads")), progress)
+        written.append("netkg.nq")
+        _write(tmp, "void.ttl", turtle(description(sorted(written), ["void.ttl"])), progress)
+
+        files = {p.name: _digest(p)[1] for p in sorted(tmp.iterdir())}
+        index = {
+            "version": version,
+            "built": issued,
+            "triples": len(merged),
+            "conforms": bool(report.document.get("conforms", True)),
+            "files": files,
+        }
+        _write(tmp, "release.json", ctx.dumps(index), progress)
+        _swap(tmp, out)
+    except BaseException as error:
         shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(error, OSError):
+            raise BuildError(f"{out}: writing the release failed: {error}") from error
         raise
     return out

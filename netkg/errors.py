@@ -71,3 +71,15 @@ class StoreUnavailable(NetkgError):
     """The remote SPARQL store did not answer."""
 
     status_code = 502
+
+
+class Forbidden(NetkgError):
+    """A request the service understands but refuses: SPARQL UPDATE, SERVICE (federation)."""
+
+    status_code = 403
+
+
+class ServiceBusy(NetkgError):
+    """Every query worker stayed busy longer than the configured wait; try again shortly."""
+
+    status_code = 503

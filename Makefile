@@ -1,0 +1,25 @@
+# The same commands locally and in CI. `make serve` and `make test` do all set-up on a fresh machine.
+.PHONY: setup serve test lint check build
+
+setup:
+	./scripts/setup.sh
+
+serve: setup
+	uv run netkg serve
+
+lint: setup
+	uv run ruff check netkg tests bench
+	uv run ruff format --check netkg tests bench
+	uv run mypy
+
+check: setup
+	uv run netkg validate
+	uv run netkg fmt --check
+
+build: setup
+	uv run netkg build --out dist
+
+test: setup
+	./scripts/install-browser.sh
+	$(MAKE) lint check
+	uv run pytest

@@ -1,0 +1,116 @@
+"""Settings for the service: one frozen dataclass, read from `NETKG_*` variables or CLI flags.
+
+Nothing is read at import time, and a bad value fails loudly at start-up (never a silent default):
+
+>>> Settings.from_env({"NETKG_QUERY_TIMEOUT": "2.5"}).query_timeout
+2.5
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from netkg.errors import NetkgError
+
+StoreKind = Literal["embedded", "remote"]
+
+
+class ConfigError(NetkgError):
+    """A setting has a value netkg can't use; raised at start-up, before serving anything."""
+
+    exit_code = 2
+
+
+def _bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise ConfigError(f"{name}={raw!r}: expected true/false (1/0, yes/no, on/off)")
+
+
+def _positive(name: str, raw: str, cast: type[int] | type[float]) -> Any:
+    try:
+        value = cast(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r}: expected a {cast.__name__}") from None
+    if value <= 0:
+        raise ConfigError(f"{name}={raw!r}: must be greater than 0")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything `create_app` and `open_store` need; the CLI builds one, tests build their own."""
+
+    dist: Path = Path("dist")
+    base: str = "https://w3id.org/netkg/"
+    store: StoreKind = "embedded"
+    store_url: str | None = None  # remote: the SPARQL query endpoint, e.g. http://host:7878/query
+    query_timeout: float = 10.0  # seconds, used when a request names none
+    max_query_timeout: float = 60.0  # the most a request may ask for with `timeout=`
+    max_result_rows: int = 10_000  # solutions or triples; more is an error, never truncation
+    max_request_bytes: int = 1_000_000  # request body (and query string) size limit
+    allow_service: bool = False  # SERVICE (federation) makes the server fetch URLs: off
+    workers: int = 2  # embedded store: query worker processes
+    cache_size: int = 512  # answers kept per release (LRU); 0 turns the cache off
+    worker_wait: float = 10.0  # seconds a request waits for a free worker before 503
+
+    def __post_init__(self) -> None:
+        if self.store not in ("embedded", "remote"):
+            raise ConfigError(f"store={self.store!r}: expected 'embedded' or 'remote'")
+        if self.store == "remote" and not self.store_url:
+            raise ConfigError("store=remote needs a store URL (NETKG_STORE_URL or --store-url)")
+        if not self.base.endswith(("/", "#")):
+            raise ConfigError(f"base={self.base!r}: must end with '/' or '#'")
+        if self.query_timeout > self.max_query_timeout:
+            raise ConfigError(
+                f"query timeout {self.query_timeout}s exceeds the maximum {self.max_query_timeout}s"
+            )
+        for name in ("query_timeout", "max_query_timeout", "max_result_rows",
+                     "max_request_bytes", "workers", "worker_wait"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{name}={getattr(self, name)!r}: must be greater than 0")
+        if self.cache_size < 0:
+            raise ConfigError(f"cache_size={self.cache_size!r}: must be 0 or more")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Read `NETKG_<FIELD>` variables (e.g. NETKG_STORE_URL); keyword overrides win."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for field in fields(cls):
+            name = "NETKG_" + field.name.upper()
+            raw = env.get(name)
+            if raw is None:
+                continue
+            if field.name == "dist":
+                values["dist"] = Path(raw)
+            elif field.name == "allow_service":
+                values["allow_service"] = _bool(name, raw)
+            elif field.name in ("workers", "max_result_rows", "max_request_bytes", "cache_size"):
+                values[field.name] = (
+                    _positive(name, raw, int) if field.name != "cache_size" else _int(name, raw)
+                )
+            elif field.name in ("query_timeout", "max_query_timeout", "worker_wait"):
+                values[field.name] = _positive(name, raw, float)
+            else:
+                values[field.name] = raw or None if field.name == "store_url" else raw
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def with_(self, **changes: Any) -> Settings:
+        """A copy with some fields changed (validated again)."""
+        return replace(self, **changes)
+
+
+def _int(name: str, raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r}: expected an int") from None

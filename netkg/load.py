@@ -1,0 +1,359 @@
+"""Find the curated Turtle sources and parse them, remembering the file and line of every triple.
+
+pyshacl reports focus nodes but never where they are written; curators need `data/x.ttl:12`.
+rdflib's Turtle parser (`SinkParser`) knows its line as it reads, so netkg subclasses it and
+records, for each triple it emits, the line where the triple's *object* starts (the line a curator
+edits). The triple terms are rdflib's own, so a SHACL result's focus/path/value looks up exactly.
+Every file is parsed even when an earlier one is broken, so one run reports every broken file.
+
+    >>> sources = load_files(find_sources(Path(".")))   # doctest: +SKIP
+    >>> sources.locate(URIRef("https://w3id.org/netkg/id/surgery"))  # doctest: +SKIP
+    Location(file=PosixPath('data/treatments.ttl'), line=12)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, MutableSequence, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, cast
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF, SH
+from rdflib.plugins.parsers.notation3 import BadSyntax, RDFSink, SinkParser
+from rdflib.term import Node
+
+from netkg.errors import SourceError
+
+__all__ = [
+    "RDF_SUFFIXES",
+    "SOURCE_DIRS",
+    "LoadedSources",
+    "Location",
+    "Role",
+    "SourceFile",
+    "SourceProblem",
+    "Stated",
+    "find_sources",
+    "load_files",
+    "parse_turtle",
+]
+
+SOURCE_DIRS: tuple[str, ...] = ("ontology", "data", "shapes")
+RDF_SUFFIXES: tuple[str, ...] = (".ttl", ".nt")
+LARGE_FILE_BYTES = 8 * 1024 * 1024
+
+Role = Literal["ontology", "data", "shapes"]
+Triple = tuple[Node, Node, Node]
+ProgressCallback = Callable[[Path, int], None]
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a triple is written: the file (as given) and the 1-based line."""
+
+    file: Path
+    line: int
+
+
+@dataclass(frozen=True)
+class Stated:
+    """One triple as stated in a file: predicate, object and where."""
+
+    predicate: Node
+    object: Node
+    location: Location
+
+
+@dataclass(frozen=True)
+class SourceProblem:
+    """A file that could not be read: why, and where if the parser said."""
+
+    file: Path
+    line: int | None
+    message: str
+    check: str = "syntax"
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else str(self.file)
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class SourceFile:
+    path: Path
+    role: Role
+    triples: int
+    prefixes: dict[str, str]
+
+
+@dataclass
+class LoadedSources:
+    """The parsed sources: one graph per role plus where each subject's triples are written."""
+
+    root: Path
+    files: list[SourceFile]
+    ontology: Graph
+    data: Graph
+    shapes: Graph
+    prefixes: dict[str, str]
+    by_subject: dict[Node, list[Stated]] = field(default_factory=dict)
+
+    def graph(self, role: Role) -> Graph:
+        return cast(Graph, getattr(self, role))
+
+    def locate(self, subject: Node, predicate: Node | None = None,
+               obj: Node | None = None) -> Location | None:
+        """The most precise location known: the triple, else (subject, predicate), else subject."""
+        stated = self.by_subject.get(subject, [])
+        if not stated:
+            return None
+        if predicate is not None:
+            same_p = [st for st in stated if st.predicate == predicate]
+            if obj is not None:
+                for st in same_p:
+                    if st.object == obj:
+                        return st.location
+            if same_p:
+                return same_p[0].location
+        return min((st.location for st in stated), key=lambda loc: (str(loc.file), loc.line))
+
+    def locate_object(self, obj: Node, predicate: Node | None = None) -> Location | None:
+        """Where `obj` appears as an object (for inverse paths and nodes never described)."""
+        for stated in self.by_subject.values():
+            for st in stated:
+                if st.object == obj and (predicate is None or st.predicate == predicate):
+                    return st.location
+        return None
+
+    def subject_files(self) -> Iterator[tuple[Node, list[Path]]]:
+        """Each IRI subject with the files it is described in (sorted, distinct)."""
+        for subject, stated in self.by_subject.items():
+            if isinstance(subject, URIRef):
+                yield subject, sorted({st.location.file for st in stated})
+
+
+# --- parsing --------------------------------------------------------------------------------
+
+_SPACE = re.compile(r"(?:[ \t\r\n]|#[^\n]*)*")
+
+
+class _LineSink(RDFSink):
+    """Adds each triple to the graph and remembers the line the parser gives for it."""
+
+    def __init__(self, graph: Graph, file: Path, index: dict[Node, list[Stated]]) -> None:
+        super().__init__(graph)
+        self.file = file
+        self.index = index
+        self.parser: _LineParser | None = None
+        self.count = 0
+
+    def makeStatement(self, quadruple: Any, why: Any = None) -> None:  # noqa: N802 (rdflib API)
+        f, p, s, o = quadruple
+        s, p, o = self.normalise(f, s), self.normalise(f, p), self.normalise(f, o)
+        self.graph.add((s, p, o))
+        self.count += 1
+        parser = self.parser
+        line = parser.next_object_line() if parser is not None else 0
+        self.index.setdefault(s, []).append(Stated(p, o, Location(self.file, line)))
+
+
+class _LineParser(SinkParser):  # type: ignore[misc]
+    """rdflib's Turtle parser, noting the line where each object of an object list starts."""
+
+    def __init__(self, sink: _LineSink, base: str) -> None:
+        super().__init__(sink, baseURI=base, turtle=True)
+        self._frames: list[list[int]] = []
+        self._pending: list[int] = []
+
+    def objectList(self, argstr: str, i: int, res: MutableSequence[Any]) -> int:  # noqa: N802
+        self._frames.append([])
+        try:
+            j = int(super().objectList(argstr, i, res))
+        finally:
+            frame = self._frames.pop()
+        self._pending = frame
+        return j
+
+    def object(self, argstr: str, i: int, res: MutableSequence[Any]) -> int:
+        start = _SPACE.match(argstr, i)
+        line = self.lines + 1 + (argstr.count("\n", i, start.end()) if start else 0)
+        j = int(super().object(argstr, i, res))
+        if j >= 0 and self._frames:
+            self._frames[-1].append(line)
+        return j
+
+    def next_object_line(self) -> int:
+        if self._pending:
+            return self._pending.pop(0)
+        return int(self.lines) + 1
+
+
+def parse_turtle(text: str, graph: Graph, file: Path,
+                 index: dict[Node, list[Stated]]) -> tuple[int, dict[str, str]]:
+    """Parse Turtle (or N-Triples) `text` into `graph`; return (triples, declared prefixes).
+
+    Raises BadSyntax like rdflib does; `index` gains every triple's location.
+    """
+    sink = _LineSink(graph, file, index)
+    parser = _LineParser(sink, file.resolve().as_uri())
+    sink.parser = parser
+    parser.loadBuf(text)
+    prefixes = {str(k): str(v) for k, v in parser._bindings.items() if k}
+    for prefix, namespace in prefixes.items():
+        graph.bind(prefix, namespace, override=True, replace=True)
+    return sink.count, prefixes
+
+
+def _role_from_path(root: Path, file: Path) -> Role | None:
+    try:
+        parts = file.resolve().relative_to(root.resolve()).parts
+    except ValueError:
+        parts = file.parts
+    for part in reversed(parts[:-1]):
+        if part in SOURCE_DIRS:
+            return cast(Role, part)
+    return None
+
+
+def _role_from_content(graph: Graph) -> Role:
+    for shape_class in (SH.NodeShape, SH.PropertyShape):
+        if (None, RDF.type, shape_class) in graph:
+            return "shapes"
+    if (None, RDF.type, OWL.Ontology) in graph:
+        return "ontology"
+    return "data"
+
+
+def _syntax_problem(file: Path, error: BadSyntax) -> SourceProblem:
+    why = str(error._why)
+    check = "undefined-prefix" if "not bound" in why else "syntax"
+    if check == "undefined-prefix":
+        prefix = why.split('"')[1] if '"' in why else why
+        why = f"undefined prefix {prefix} — declare it with @prefix {prefix} <…> . at the top"
+    line = error.lines + 1
+    text = error._str.decode("utf-8", "replace")
+    i = error._i
+    start = text.rfind("\n", 0, i) + 1
+    end = text.find("\n", i)
+    context = text[start:end if end >= 0 else len(text)].strip()
+    message = f"{why}" + (f": near `{context[:80]}`" if context else "")
+    return SourceProblem(file, line, message, check)
+
+
+def _display(root: Path, file: Path) -> Path:
+    """The path as a curator and a CI annotation want it: relative to root when possible."""
+    try:
+        return file.resolve().relative_to(root.resolve())
+    except ValueError:
+        return file
+
+
+def find_sources(root: Path, paths: Sequence[Path] = ()) -> list[Path]:
+    """The Turtle files to load: `paths` (files or folders), else ontology/, data/, shapes/.
+
+    Raises SourceError naming every missing path and every explicit folder with no Turtle files.
+    """
+    problems: list[SourceProblem] = []
+    found: list[Path] = []
+    if paths:
+        targets = [(Path(p), True) for p in paths]
+    else:
+        targets = [(root / d, False) for d in SOURCE_DIRS]
+    for target, explicit in targets:
+        if target.is_dir():
+            files = sorted(f for f in target.rglob("*") if f.suffix in RDF_SUFFIXES and f.is_file())
+            if not files and explicit:
+                problems.append(SourceProblem(target, None,
+                                              "folder has no .ttl or .nt files", "missing"))
+            found.extend(files)
+        elif target.is_file():
+            found.append(target)
+        elif explicit:
+            problems.append(SourceProblem(target, None, "no such file or folder", "missing"))
+    if problems:
+        raise SourceError(_summary(problems), detail=problems)
+    if not found:
+        where = ", ".join(f"{d}/" for d in SOURCE_DIRS)
+        problem = SourceProblem(root, None, f"nothing to load: no .ttl files in {where}", "missing")
+        raise SourceError(str(problem), detail=[problem])
+    seen: set[Path] = set()
+    unique = []
+    for f in found:
+        key = f.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique
+
+
+def _summary(problems: Sequence[SourceProblem]) -> str:
+    head = f"{len(problems)} source file(s) could not be read:"
+    return "\n".join([head, *(f"  {p}" for p in problems)])
+
+
+def load_files(files: Sequence[Path], root: Path | None = None,
+               progress: ProgressCallback | None = None) -> LoadedSources:
+    """Parse every file into its role's graph; raise SourceError listing every broken file.
+
+    A file's role is the source folder it sits in (ontology/, data/, shapes/), else guessed
+    from its content (shapes if it declares a shape, ontology if it declares owl:Ontology).
+    `progress(path, size)` is called before each large file, for a progress display.
+    """
+    base = root if root is not None else Path.cwd()
+    graphs: dict[Role, Graph] = {r: Graph(bind_namespaces="none") for r in ("ontology", "data",
+                                                                            "shapes")}
+    index: dict[Node, list[Stated]] = {}
+    problems: list[SourceProblem] = []
+    loaded: list[SourceFile] = []
+    prefixes: dict[str, str] = {}
+    for file in files:
+        shown = _display(base, Path(file))
+        if Path(file).suffix not in RDF_SUFFIXES:
+            problems.append(SourceProblem(shown, None,
+                                          "not an RDF source: expected a .ttl or .nt file",
+                                          "not-rdf"))
+            continue
+        try:
+            raw = Path(file).read_bytes()
+        except OSError as error:
+            problems.append(SourceProblem(shown, None, f"cannot read: {error.strerror}", "missing"))
+            continue
+        if progress is not None and len(raw) >= LARGE_FILE_BYTES:
+            progress(shown, len(raw))
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            line = raw.count(b"\n", 0, error.start) + 1
+            problems.append(SourceProblem(shown, line,
+                                          "not UTF-8 text, so not Turtle (is it a binary file?)",
+                                          "not-rdf"))
+            continue
+        del raw
+        role = _role_from_path(base, Path(file))
+        target = graphs[role] if role is not None else Graph(bind_namespaces="none")
+        file_index: dict[Node, list[Stated]] = {}
+        try:
+            count, declared = parse_turtle(text, target, shown, file_index)
+        except BadSyntax as error:
+            problems.append(_syntax_problem(shown, error))
+            continue
+        except Exception as error:  # rdflib raises bare exceptions for some bad terms
+            problems.append(SourceProblem(shown, None, f"cannot parse: {error}", "syntax"))
+            continue
+        if role is None:
+            role = _role_from_content(target)
+            graphs[role] += target
+            for prefix, ns in declared.items():
+                graphs[role].bind(prefix, ns, override=True, replace=True)
+        for subject, stated in file_index.items():
+            index.setdefault(subject, []).extend(stated)
+        for prefix, ns in declared.items():
+            prefixes.setdefault(prefix, ns)
+        loaded.append(SourceFile(shown, role, count, declared))
+    if problems:
+        raise SourceError(_summary(problems), detail=problems)
+    return LoadedSources(base, loaded, graphs["ontology"], graphs["data"], graphs["shapes"],
+                         prefixes, index)
+

@@ -1,0 +1,294 @@
+"""HTML rendering shared by every page: one jinja2 environment, the UI language, the UI strings.
+
+Pages speak English or French. The language comes from `?lang=` (which also sets a cookie, so a
+person's choice sticks as they follow links), then that cookie, then `Accept-Language`, then English.
+
+>>> choose_language("fr-CA,fr;q=0.9,en;q=0.5")
+'fr'
+>>> choose_language("de, en;q=0.1")
+'en'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+LANGUAGES = ("en", "fr")
+DEFAULT_LANGUAGE = "en"
+LANG_COOKIE = "netkg_lang"
+DEFAULT_BASE = "https://w3id.org/netkg/"
+TEMPLATES = Path(__file__).parent / "templates"
+
+#: UI strings (not data: the graph's labels come from the graph). Missing French falls back to
+#: English, and a missing key shows itself, so a template never fails on a string.
+STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        "site.name": "netkg",
+        "site.tagline": "Treatments for neuroendocrine tumours, as linked data",
+        "skip": "Skip to main content",
+        "nav.label": "Main",
+        "nav.home": "Home",
+        "nav.guide": "Treatment guide",
+        "nav.diagram": "Diagram",
+        "nav.ontology": "Ontology",
+        "nav.sparql": "SPARQL editor",
+        "nav.api": "API",
+        "nav.downloads": "Downloads",
+        "lang.label": "Language",
+        "lang.en": "English",
+        "lang.fr": "Français",
+        "footer.disclaimer": "Medical disclaimer",
+        "footer.source": "Source: Canadian Cancer Society",
+        "footer.note": "This is information, not medical advice. Talk to your healthcare team.",
+        "footer.license": "Data licence: CC BY 4.0",
+        "footer.release": "Release",
+        "guide.title": "Treatments for neuroendocrine tumours (NETs)",
+        "guide.intro": (
+            "Everything on this page is read from the netkg graph. Each statement links to the "
+            "part of the source page it comes from and to its own record in the graph."
+        ),
+        "guide.contents": "On this page",
+        "guide.plan": "Your treatment plan",
+        "guide.plan.personalised": "The healthcare team creates a treatment plan just for you.",
+        "guide.plan.basedon": "It is based on",
+        "guide.factors": "What the healthcare team considers",
+        "guide.factors.intro": "When deciding which treatments to offer, the healthcare team weighs:",
+        "guide.reads": "reads",
+        "guide.treatments": "Treatments",
+        "guide.alsocalled": "Also called",
+        "guide.narrower": "Includes",
+        "guide.broader": "A kind of",
+        "guide.usage": "How and when it is used",
+        "guide.fact": "Statement",
+        "guide.frequency": "How often",
+        "guide.situation": "When",
+        "guide.condition": "For",
+        "guide.dependson": "Choice depends on",
+        "guide.benefit": "Who benefits",
+        "guide.spread": "Where NETs spread",
+        "guide.site": "Site",
+        "guide.followup": "Follow-up care",
+        "guide.sharedamong": "Shared among",
+        "guide.references": "Expert review and references",
+        "guide.disclaimer": "Medical disclaimer",
+        "guide.diagram": "At a glance",
+        "guide.diagram.intro": (
+            "How the decision factors read the cancer, and which treatments apply in which "
+            "situations. Every box is a link."
+        ),
+        "guide.diagram.open": "Open the diagram on its own (SVG)",
+        "guide.source": "source",
+        "guide.record": "record",
+        "guide.sourcepage": "Source page",
+        "guide.jsonld": "schema.org JSON-LD for this page",
+        "guide.publisher": "Published by",
+        "diagram.title": "Decision factors and treatments for neuroendocrine tumours",
+        "diagram.factors": "Decision factors",
+        "diagram.attributes": "What they read",
+        "diagram.treatments": "Treatments",
+        "diagram.situations": "Situations",
+        "diagram.always": "in general",
+        "notfound.title": "Not found",
+    },
+    "fr": {
+        "site.tagline": "Traitements des tumeurs neuroendocrines, en données liées",
+        "skip": "Aller au contenu principal",
+        "nav.label": "Principal",
+        "nav.home": "Accueil",
+        "nav.guide": "Guide des traitements",
+        "nav.diagram": "Schéma",
+        "nav.ontology": "Ontologie",
+        "nav.sparql": "Éditeur SPARQL",
+        "nav.api": "API",
+        "nav.downloads": "Téléchargements",
+        "lang.label": "Langue",
+        "footer.disclaimer": "Avis de non-responsabilité médicale",
+        "footer.source": "Source : Société canadienne du cancer",
+        "footer.note": (
+            "Ceci est de l’information, pas un avis médical. Parlez-en à votre équipe soignante."
+        ),
+        "footer.license": "Licence des données : CC BY 4.0",
+        "footer.release": "Version",
+        "guide.title": "Traitements des tumeurs neuroendocrines (TNE)",
+        "guide.intro": (
+            "Tout ce qui figure sur cette page est lu dans le graphe netkg. Chaque énoncé renvoie "
+            "à la partie de la page source dont il provient et à sa propre fiche dans le graphe."
+        ),
+        "guide.contents": "Sur cette page",
+        "guide.plan": "Votre plan de traitement",
+        "guide.plan.personalised": "L’équipe soignante crée un plan de traitement rien que pour vous.",
+        "guide.plan.basedon": "Il repose sur",
+        "guide.factors": "Ce que l’équipe soignante prend en compte",
+        "guide.factors.intro": (
+            "Pour décider des traitements à proposer, l’équipe soignante prend en compte :"
+        ),
+        "guide.reads": "porte sur",
+        "guide.treatments": "Traitements",
+        "guide.alsocalled": "Aussi appelé",
+        "guide.narrower": "Comprend",
+        "guide.broader": "Une forme de",
+        "guide.usage": "Quand et à quelle fréquence",
+        "guide.fact": "Énoncé",
+        "guide.frequency": "Fréquence",
+        "guide.situation": "Quand",
+        "guide.condition": "Pour",
+        "guide.dependson": "Le choix dépend de",
+        "guide.benefit": "Qui en bénéficie",
+        "guide.spread": "Où les TNE se propagent",
+        "guide.site": "Siège",
+        "guide.followup": "Suivi",
+        "guide.sharedamong": "Partagé entre",
+        "guide.references": "Révision par des experts et références",
+        "guide.disclaimer": "Avis de non-responsabilité médicale",
+        "guide.diagram": "En un coup d’œil",
+        "guide.diagram.intro": (
+            "Comment les facteurs de décision portent sur le cancer, et quels traitements "
+            "s’appliquent dans quelles situations. Chaque case est un lien."
+        ),
+        "guide.diagram.open": "Ouvrir le schéma seul (SVG)",
+        "guide.source": "source",
+        "guide.record": "fiche",
+        "guide.sourcepage": "Page source",
+        "guide.jsonld": "JSON-LD schema.org de cette page",
+        "guide.publisher": "Publié par",
+        "diagram.title": "Facteurs de décision et traitements des tumeurs neuroendocrines",
+        "diagram.factors": "Facteurs de décision",
+        "diagram.attributes": "Ce qu’ils examinent",
+        "diagram.treatments": "Traitements",
+        "diagram.situations": "Situations",
+        "diagram.always": "en général",
+        "notfound.title": "Introuvable",
+    },
+}
+
+
+def translate(lang: str, key: str) -> str:
+    """The UI string `key` in `lang`, else in English, else the key itself."""
+    return STRINGS.get(lang, {}).get(key) or STRINGS[DEFAULT_LANGUAGE].get(key) or key
+
+
+def choose_language(accept_language: str | None) -> str:
+    """The best of `LANGUAGES` for an Accept-Language header (q-values honoured), else English."""
+    best, best_q = DEFAULT_LANGUAGE, 0.0
+    for position, item in enumerate((accept_language or "").split(",")):
+        tag, _, params = item.strip().partition(";")
+        primary = tag.strip().lower().split("-")[0]
+        q = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if primary in LANGUAGES and q > best_q:
+            best, best_q = primary, q - position * 1e-6  # earlier wins a tie
+    return best
+
+
+def request_language(request: Request) -> str:
+    """`?lang=`, then the cookie a previous `?lang=` set, then Accept-Language."""
+    asked = request.query_params.get("lang", "").lower()
+    if asked in LANGUAGES:
+        return asked
+    cookie = request.cookies.get(LANG_COOKIE, "").lower()
+    if cookie in LANGUAGES:
+        return cookie
+    return choose_language(request.headers.get("accept-language"))
+
+
+def base_iri(request: Request) -> str:
+    """The configured IRI base (settings.base), or the default before the service is wired."""
+    state = getattr(request.app.state, "netkg", None)
+    settings = getattr(state, "settings", None)
+    return str(getattr(settings, "base", DEFAULT_BASE))
+
+
+def local_href(iri: str, base: str = DEFAULT_BASE) -> str:
+    """Where a person reads about `iri`: our own IRIs map to paths here, others stay as they are.
+
+    >>> local_href("https://w3id.org/netkg/id/surgery")
+    '/id/surgery'
+    >>> local_href("http://purl.obolibrary.org/obo/NCIT_C15329")
+    'http://purl.obolibrary.org/obo/NCIT_C15329'
+    """
+    if iri.startswith(base):
+        return "/" + iri[len(base) :]
+    return iri
+
+
+def _lang_url(request: Request, lang: str) -> str:
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    params.append(("lang", lang))
+    return request.url.path + "?" + urlencode(params)
+
+
+def _release_version(request: Request) -> str | None:
+    state = getattr(request.app.state, "netkg", None)
+    release = getattr(state, "release", None)
+    version = getattr(release, "version", None)
+    return str(version) if version else None
+
+
+environment = Environment(
+    loader=FileSystemLoader(str(TEMPLATES)),
+    autoescape=select_autoescape(["html", "svg", "xml"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def context_for(request: Request, **context: Any) -> dict[str, Any]:
+    """What every template may use: `lang`, `t(key)`, `href(iri)`, the language-switch URLs."""
+    lang = request_language(request)
+    base = base_iri(request)
+    values: dict[str, Any] = {
+        "request": request,
+        "lang": lang,
+        "languages": LANGUAGES,
+        "t": lambda key: translate(lang, key),
+        "href": lambda iri: local_href(str(iri), base),
+        "base": base,
+        "lang_urls": {code: _lang_url(request, code) for code in LANGUAGES},
+        "path": request.url.path,
+        "release_version": _release_version(request),
+    }
+    values.update(context)
+    return values
+
+
+def render(
+    request: Request,
+    template: str,
+    *,
+    status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    """Render `template` in the request's language; remember an explicit `?lang=` in a cookie."""
+    values = context_for(request, **context)
+    body = environment.get_template(template).render(values)
+    response = HTMLResponse(body, status_code=status_code, headers=dict(headers or {}))
+    response.headers["Content-Language"] = values["lang"]
+    vary = [v.strip() for v in response.headers.get("vary", "").split(",") if v.strip()]
+    for name in ("Accept-Language", "Cookie"):
+        if name not in vary:
+            vary.append(name)
+    response.headers["Vary"] = ", ".join(vary)
+    asked = request.query_params.get("lang", "").lower()
+    if asked in LANGUAGES:
+        response.set_cookie(LANG_COOKIE, asked, max_age=365 * 24 * 3600, samesite="lax")
+    return response
+
+
+def render_string(request: Request, template: str, **context: Any) -> Markup:
+    """A template rendered to markup, for pieces embedded in other pages (e.g. the diagram)."""
+    return Markup(environment.get_template(template).render(context_for(request, **context)))

@@ -1,0 +1,417 @@
+"""Validate the curated sources: SHACL shapes plus the checks SHACL can't express well.
+
+Every problem becomes a `Finding` with a severity, a named check (or shape) and, wherever netkg can
+know it, the file and line a curator must edit; pyshacl only knows focus nodes, so the line comes
+from `netkg.load`, which records where each triple is written. Severities are data (`CHECKS`,
+the shapes' `sh:severity`): Violations (and unreadable files) fail; Warnings and Info are reported.
+
+    >>> report = validate_project(Path("."))   # doctest: +SKIP
+    >>> report.conforms, report.counts          # doctest: +SKIP
+    (True, {'Error': 0, 'Violation': 0, 'Warning': 2, 'Info': 0})
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from rdflib import BNode, Graph, Literal as RDFLiteral, URIRef
+from rdflib.namespace import RDF, SH
+from rdflib.term import Node
+
+from netkg.errors import SourceError
+from netkg.load import SOURCE_DIRS, LoadedSources, Location, SourceProblem, find_sources, load_files
+
+__all__ = [
+    "BASE",
+    "CHECKS",
+    "SEVERITIES",
+    "Check",
+    "Finding",
+    "Report",
+    "Severity",
+    "report_from_problems",
+    "validate_project",
+    "validate_sources",
+]
+
+BASE = "https://w3id.org/netkg/"
+NET = BASE + "ontology#"
+ID = BASE + "id/"
+# The parts of the base an IRI may live in (docs/model.md, "IRIs").
+BASE_AREAS = ("id/", "ontology#", "ontology/", "graph/", "external/", "shapes#", "shapes/")
+
+Severity = Literal["Error", "Violation", "Warning", "Info"]
+SEVERITIES: tuple[Severity, ...] = ("Error", "Violation", "Warning", "Info")
+FAILING: frozenset[str] = frozenset({"Error", "Violation"})
+
+
+@dataclass(frozen=True)
+class Check:
+    """A named check that is not a SHACL shape, and the severity of what it finds."""
+
+    name: str
+    severity: Severity
+    description: str
+
+
+CHECKS: dict[str, Check] = {
+    c.name: c
+    for c in (
+        Check("missing", "Error", "Every path named exists and holds Turtle files."),
+        Check("not-rdf", "Error", "Every source file is UTF-8 Turtle (.ttl) or N-Triples (.nt)."),
+        Check("syntax", "Error", "Every source file parses as Turtle."),
+        Check("undefined-prefix", "Error", "Every prefix used is declared with @prefix."),
+        Check("iri-outside-base", "Violation",
+              "netkg IRIs are under https://w3id.org/netkg/ (id/, ontology#); no relative IRIs."),
+        Check("undeclared-term", "Violation",
+              "Every net: term used is declared in the ontology; every id: IRI used is described."),
+        Check("split-subject", "Warning", "Each subject is described in one file only."),
+        Check("external-subject", "Warning", "Curated subjects are netkg IRIs, not others' terms."),
+    )
+}
+SHACL_SEVERITY: dict[Node, Severity] = {
+    SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: what, how bad, how to fix it, and where (file:line, focus, path, value)."""
+
+    check: str
+    severity: Severity
+    message: str
+    file: str | None = None
+    line: int | None = None
+    focus: str | None = None
+    path: str | None = None
+    value: str | None = None
+    shape: str | None = None
+
+    @property
+    def test(self) -> str:
+        """The name of the test this finding fails: its shape, or its check."""
+        return self.shape or self.check
+
+    @property
+    def where(self) -> str:
+        if self.file is None:
+            return ""
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _sort_key(f: Finding) -> tuple[str, int, int, str, str]:
+    return (f.file or "", f.line or 0, SEVERITIES.index(f.severity), f.test, f.focus or "")
+
+
+@dataclass
+class Report:
+    """The outcome of one validation run, in the order a curator reads it (file, line)."""
+
+    findings: list[Finding]
+    files: list[str] = field(default_factory=list)
+    triples: int = 0
+    tests: list[str] = field(default_factory=list)
+    results_graph: Graph = field(default_factory=Graph)
+
+    @property
+    def conforms(self) -> bool:
+        return not any(f.severity in FAILING for f in self.findings)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(SEVERITIES, 0)
+        for f in self.findings:
+            counts[f.severity] += 1
+        return counts
+
+    @property
+    def readable(self) -> bool:
+        """False when some input could not be read (exit 2 rather than 1)."""
+        return not any(f.severity == "Error" for f in self.findings)
+
+    @property
+    def exit_code(self) -> int:
+        if not self.readable:
+            return 2
+        return 0 if self.conforms else 1
+
+    def summary(self) -> str:
+        c = self.counts
+        parts = [f"{c['Violation']} violation(s)", f"{c['Warning']} warning(s)", f"{c['Info']} info"]
+        if c["Error"]:
+            parts.insert(0, f"{c['Error']} unreadable")
+        verdict = "FAIL" if not self.conforms else "ok"
+        return (f"{verdict}: {', '.join(parts)} in {len(self.files)} file(s), "
+                f"{self.triples} triples")
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented machine shape (see docs/validate.md)."""
+        return {
+            "conforms": self.conforms,
+            "exit_code": self.exit_code,
+            "counts": self.counts,
+            "files": self.files,
+            "triples": self.triples,
+            "tests": self.tests,
+            "findings": [f.to_json() for f in self.findings],
+        }
+
+
+# --- term display -----------------------------------------------------------------------------
+
+class _Names:
+    """Show terms as curators write them: CURIEs from the sources' own prefixes."""
+
+    def __init__(self, prefixes: dict[str, str]) -> None:
+        self.prefixes = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
+
+    def __call__(self, node: Node | None) -> str | None:
+        if node is None:
+            return None
+        if isinstance(node, URIRef):
+            iri = str(node)
+            for prefix, ns in self.prefixes:
+                local = iri[len(ns):]
+                if iri.startswith(ns) and local and all(c.isalnum() or c in "-_." for c in local):
+                    return f"{prefix}:{local}"
+            return f"<{iri}>"
+        if isinstance(node, BNode):
+            return "[]"
+        if isinstance(node, RDFLiteral):
+            return str(node.n3())
+        return str(node)
+
+
+# --- SHACL -------------------------------------------------------------------------------------
+
+def _shape_name(shapes: Graph, shape: Node, names: _Names) -> str:
+    """A stable, readable name for a shape; a blank property shape is named by its parent."""
+    if isinstance(shape, URIRef):
+        return names(shape) or str(shape)
+    parent = shapes.value(predicate=SH.property, object=shape)
+    path = shapes.value(shape, SH.path)
+    parent_name = _shape_name(shapes, parent, names) if parent is not None else "[]"
+    path_name = names(path) if isinstance(path, URIRef) else "[]"
+    return f"{parent_name}/{path_name}"
+
+
+def _locate_result(sources: LoadedSources, shapes: Graph, focus: Node, path: Node | None,
+                   value: Node | None) -> Location | None:
+    if isinstance(path, URIRef):
+        found = sources.locate(focus, path, value)
+    elif path is not None and (inverse := shapes.value(path, SH.inversePath)) is not None:
+        found = sources.locate(value, inverse, focus) if value is not None else None
+        found = found or sources.locate_object(focus, inverse)
+    else:
+        found = None
+    return found or sources.locate(focus) or sources.locate_object(focus)
+
+
+def _message(results: Graph, result: Node) -> str:
+    messages = sorted(results.objects(result, SH.resultMessage),
+                      key=lambda m: (getattr(m, "language", None) not in (None, "en"), str(m)))
+    return str(messages[0]) if messages else "SHACL constraint not met"
+
+
+def _shacl_findings(sources: LoadedSources, names: _Names) -> tuple[list[Finding], Graph,
+                                                                    list[str]]:
+    shapes = sources.shapes
+    if len(shapes) == 0:
+        return [], Graph(), []
+    from pyshacl import validate as shacl_validate  # heavy: imported only when shapes exist
+
+    data = Graph(bind_namespaces="none")
+    data += sources.ontology
+    data += sources.data
+    _conforms, results, _text = shacl_validate(
+        data, shacl_graph=shapes, inference="none", advanced=True, allow_infos=True,
+        allow_warnings=True, abort_on_first=False, meta_shacl=False, do_owl_imports=False,
+    )
+    for prefix, ns in sources.prefixes.items():
+        results.bind(prefix, ns, override=True, replace=True)
+    findings: list[Finding] = []
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        focus = results.value(result, SH.focusNode)
+        path = results.value(result, SH.resultPath)
+        value = results.value(result, SH.value)
+        shape = results.value(result, SH.sourceShape)
+        severity = SHACL_SEVERITY.get(results.value(result, SH.resultSeverity), "Violation")
+        where = _locate_result(sources, shapes, focus, path, value) if focus is not None else None
+        findings.append(Finding(
+            check="shacl", severity=severity, message=_message(results, result),
+            file=str(where.file) if where else None, line=where.line if where else None,
+            focus=names(focus),
+            path=names(path) if isinstance(path, URIRef) else (None if path is None else "[]"),
+            value=names(value),
+            shape=_shape_name(shapes, shape, names) if shape is not None else None,
+        ))
+    named = {_shape_name(shapes, s, names)
+             for kind in (SH.NodeShape, SH.PropertyShape)
+             for s in shapes.subjects(RDF.type, kind)}
+    named |= {_shape_name(shapes, s, names) for s in shapes.objects(None, SH.property)}
+    return findings, results, sorted(named)
+
+
+# --- checks SHACL can't express well --------------------------------------------------------------
+
+def _check(name: str, message: str, where: Location | None, **terms: str | None) -> Finding:
+    check = CHECKS[name]
+    return Finding(check=name, severity=check.severity, message=message,
+                   file=str(where.file) if where else None,
+                   line=where.line if where else None, **terms)
+
+
+def _iri_findings(sources: LoadedSources, names: _Names) -> Iterator[Finding]:
+    """Relative and mistyped netkg IRIs (e.g. http://, /Id/) anywhere; foreign subjects."""
+    seen: set[str] = set()
+    roles = {str(f.path): f.role for f in sources.files}
+    for subject, stated in sources.by_subject.items():
+        for st in stated:
+            for node in (subject, st.predicate, st.object):
+                if not isinstance(node, URIRef) or str(node) in seen:
+                    continue
+                iri = str(node)
+                problem = _iri_problem(iri)
+                if problem is None:
+                    continue
+                seen.add(iri)
+                yield _check("iri-outside-base", f"<{iri}> {problem}", st.location,
+                             focus=names(subject))
+        if isinstance(subject, URIRef) and stated and not str(subject).startswith(BASE):
+            first = min((st.location for st in stated), key=lambda loc: (str(loc.file), loc.line))
+            if roles.get(str(first.file)) == "data" and not str(subject).startswith("file:"):
+                yield _check("external-subject",
+                             f"{names(subject)} is not a netkg IRI but is described in data/: "
+                             f"describe netkg concepts (id:…) and link them with skos:*Match",
+                             first, focus=names(subject))
+
+
+def _iri_problem(iri: str) -> str | None:
+    if iri.startswith("file:"):
+        return ("is a relative IRI resolved against the file's path: write a full IRI or a "
+                "prefixed name such as id:slug")
+    if iri.startswith(BASE):
+        rest = iri[len(BASE):]
+        if rest in ("ontology", "") or rest.startswith(BASE_AREAS):
+            return None
+        return (f"is under the base but outside its areas ({', '.join(BASE_AREAS)}): "
+                f"individuals are id:slug, ontology terms net:Term")
+    if "w3id.org/netkg" in iri:
+        return f"looks like a mistyped netkg IRI: the base is exactly {BASE}"
+    return None
+
+
+def _term_findings(sources: LoadedSources, names: _Names) -> Iterator[Finding]:
+    """net: terms used but not declared in ontology/; id: IRIs referenced but described nowhere."""
+    declared = {s for s in sources.ontology.subjects(RDF.type, None) if isinstance(s, URIRef)}
+    described = set(sources.by_subject)
+    reported: set[Node] = set()
+    for subject, stated in sources.by_subject.items():
+        for st in stated:
+            for node in (subject, st.predicate, st.object):
+                if not isinstance(node, URIRef) or node in reported:
+                    continue
+                iri = str(node)
+                if iri.startswith(NET) and node not in declared:
+                    reported.add(node)
+                    yield _check("undeclared-term",
+                                 f"{names(node)} is used but not declared in ontology/: fix the "
+                                 f"spelling or declare it (rdfs:label, skos:definition, "
+                                 f"rdfs:isDefinedBy)", st.location,
+                                 focus=names(subject), value=names(node))
+                elif iri.startswith(ID) and node not in described:
+                    reported.add(node)
+                    yield _check("undeclared-term",
+                                 f"{names(node)} is referenced but described nowhere: fix the "
+                                 f"spelling or add it (a type, skos:prefLabel, skos:definition)",
+                                 st.location, focus=names(subject), value=names(node))
+
+
+def _split_findings(sources: LoadedSources, names: _Names) -> Iterator[Finding]:
+    for subject, files in sources.subject_files():
+        if len(files) < 2:
+            continue
+        stated = sources.by_subject[subject]
+        firsts = [min((st.location for st in stated if st.location.file == f),
+                      key=lambda loc: loc.line) for f in files]
+        elsewhere = ", ".join(f"{loc.file}:{loc.line}" for loc in firsts[:1])
+        for loc in firsts[1:]:
+            yield _check("split-subject",
+                         f"{names(subject)} is also described in {elsewhere}: keep each subject "
+                         f"in one file so curators find all of it in one place", loc,
+                         focus=names(subject))
+
+
+# --- entry points -------------------------------------------------------------------------------
+
+def validate_sources(sources: LoadedSources, only: Iterable[str] | None = None) -> Report:
+    """Run SHACL and the extra checks over loaded sources; keep findings in `only` files."""
+    names = _Names(sources.prefixes)
+    findings, results, shape_tests = _shacl_findings(sources, names)
+    extra = [CHECKS[n] for n in ("iri-outside-base", "undeclared-term", "split-subject",
+                                 "external-subject")]
+    findings.extend(_iri_findings(sources, names))
+    findings.extend(_term_findings(sources, names))
+    findings.extend(_split_findings(sources, names))
+    files = [str(f.path) for f in sources.files]
+    if only is not None:
+        keep = set(only)
+        findings = [f for f in findings if f.file is None or f.file in keep]
+        files = [f for f in files if f in keep]
+    tests = ["syntax", *(c.name for c in extra), *shape_tests]
+    return Report(findings=sorted(findings, key=_sort_key), files=files,
+                  triples=sum(f.triples for f in sources.files), tests=tests,
+                  results_graph=results)
+
+
+def report_from_problems(problems: Sequence[SourceProblem]) -> Report:
+    """Unreadable input as a Report, so every output format shows it (with exit code 2)."""
+    findings = [Finding(check=p.check, severity=CHECKS[p.check].severity, message=p.message,
+                        file=str(p.file), line=p.line) for p in problems]
+    tests = sorted({p.check for p in problems})
+    return Report(findings=sorted(findings, key=_sort_key),
+                  files=sorted({str(p.file) for p in problems}), tests=tests)
+
+
+def _project_files(root: Path, paths: Sequence[Path]) -> tuple[list[Path], list[Path] | None]:
+    """(files to load, files to report on). Named paths are checked against the whole project."""
+    if not paths:
+        return find_sources(root), None
+    named = find_sources(root, paths)
+    context = [root / d for d in SOURCE_DIRS if (root / d).is_dir()]
+    extra = find_sources(root, context) if context and _any_file(context) else []
+    seen = {p.resolve() for p in named}
+    return named + [p for p in extra if p.resolve() not in seen], named
+
+
+def _any_file(folders: Sequence[Path]) -> bool:
+    return any(f.suffix in (".ttl", ".nt") for d in folders for f in d.rglob("*"))
+
+
+def validate_project(root: Path, paths: Sequence[Path] = (), progress: Any = None) -> Report:
+    """Validate the project under `root` (or the named paths, in the project's context).
+
+    Raises SourceError (exit 2) when any source can't be read; its `detail` lists every problem.
+    """
+    files, named = _project_files(root, paths)
+    sources = load_files(files, root=root, progress=progress)
+    only = None
+    if named is not None:
+        shown = {str(f.path) for f in sources.files}
+        only = [s for s in shown if any(_same(root, Path(s), n) for n in named)]
+    return validate_sources(sources, only)
+
+
+def _same(root: Path, shown: Path, named: Path) -> bool:
+    target = shown if shown.is_absolute() else root / shown
+    return target.resolve() == named.resolve()
+
+
+__all__ += ["SourceError"]

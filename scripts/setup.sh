@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Install everything netkg needs to build and serve on a fresh machine: uv, then the locked Python packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v uv >/dev/null 2>&1; then
+  python3 -m pip install --quiet --disable-pip-version-check 'uv==0.13.9'
+fi
+uv sync --frozen --quiet

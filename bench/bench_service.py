@@ -1,6 +1,6 @@
 """Serving benchmark: `netkg serve` against peers measured in the same run, reported as ratios.
 
-Peers: an Oxigraph server (persistent store, and in memory) loaded with the same release, for SPARQL;
+Peers: an Oxigraph server (on disk, and in memory) loaded with the same release, for SPARQL;
 nginx serving the same bytes as static files, for dereferencing. Load comes from wrk on 127.0.0.1.
 
     uv run python bench/bench_service.py [--duration 10] [--connections 16]
@@ -57,7 +57,7 @@ def wait_until_up(url: str, timeout: float = 60.0) -> None:
 
 @contextmanager
 def running(cmd: list[str], url: str, **kwargs: object) -> Iterator[subprocess.Popen[bytes]]:
-    """Start a server process, wait for `url` to answer, and stop it (and its children) afterwards."""
+    """Start a server, wait for `url` to answer, and stop it and its children afterwards."""
     proc = subprocess.Popen(
         cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, **kwargs
     )  # type: ignore[call-overload]
@@ -73,7 +73,7 @@ def running(cmd: list[str], url: str, **kwargs: object) -> Iterator[subprocess.P
 
 
 def tree_rss_kib(pid: int) -> int:
-    """Resident memory of a process and all its descendants (the service may use worker processes)."""
+    """Resident memory of a process and its descendants (the service may use workers)."""
     total, todo = 0, [pid]
     while todo:
         current = todo.pop()
@@ -113,7 +113,7 @@ end
 def wrk(
     url: str, *, accept: str, duration: int, connections: int, distinct_query: str = ""
 ) -> Result:
-    """Run wrk; with `distinct_query`, every request sends a textually distinct query (no cache hit)."""
+    """Run wrk; with `distinct_query`, each request sends a distinct query (no cache hit)."""
     cmd = [
         "wrk",
         "-t2",

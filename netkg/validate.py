@@ -414,4 +414,3 @@ def _same(root: Path, shown: Path, named: Path) -> bool:
     return target.resolve() == named.resolve()
 
 
-__all__ += ["SourceError"]

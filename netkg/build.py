@@ -24,14 +24,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from rdflib import OWL, RDF, BNode, Dataset, Graph, Literal, URIRef
+from rdflib import OWL, RDF, BNode, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import SH
 
 from netkg import context as ctx
 from netkg import void
-from netkg.errors import NetkgError, ValidationFailed
-from netkg.load import find_sources, load_files
+from netkg.errors import NetkgError, SourceError, ValidationFailed
+from netkg.load import LoadedSources, find_sources, load_files
+from netkg.validate import validate_sources
 
 BASE = "https://w3id.org/netkg/"
 ONTOLOGY_GRAPH = URIRef(BASE + "graph/ontology")
@@ -86,7 +87,10 @@ def source_files(root: Path, folder: str) -> list[Path]:
 
 def load_sources(root: Path) -> Sources:
     """Parse `root/ontology` and `root/data` with netkg.load (errors name file and line)."""
-    loaded = load_files(find_sources(root), root=root)
+    return _sources(load_files(find_sources(root), root=root))
+
+
+def _sources(loaded: LoadedSources) -> Sources:
     return Sources(_canonical(loaded.ontology, "o"), _canonical(loaded.data, "d"))
 
 
@@ -149,7 +153,7 @@ def _iso(epoch: float) -> str:
 
 
 def _git_date(root: Path) -> int | None:
-    """The commit time of the newest commit touching the sources, if `root` is in a git work tree."""
+    """The time of the newest commit touching the sources, if `root` is in a git work tree."""
     folders = [f for f in SOURCE_FOLDERS if (root / f).is_dir()]
     if not folders:
         return None
@@ -178,26 +182,30 @@ class ReportFiles:
     document: dict[str, Any]
 
 
-def validation_report(root: Path, *, validate: bool = True) -> ReportFiles:
+def validation_report(loaded: LoadedSources, *, validate: bool = True) -> ReportFiles:
     """Validate with netkg.validate and refuse on a violation; no shapes (or `validate=False`)
     still gives a report that says what was (not) checked."""
-    has_shapes = bool(source_files(root, "shapes"))
+    has_shapes = len(loaded.shapes) > 0
     if not validate or not has_shapes:
         reason = "validation skipped (--no-validate)" if not validate else "no shapes/ to check"
         graph = Graph(bind_namespaces="none")
         graph.bind("sh", SH)
-        report = URIRef(BASE + "validation-report")
-        graph.add((report, RDF.type, SH.ValidationReport))
-        graph.add((report, SH.conforms, Literal(True)))
-        graph.add((report, URIRef("http://www.w3.org/2000/01/rdf-schema#comment"), Literal(reason)))
+        node = URIRef(BASE + "validation-report")
+        graph.add((node, RDF.type, SH.ValidationReport))
+        graph.add((node, SH.conforms, Literal(True)))
+        graph.add((node, URIRef("http://www.w3.org/2000/01/rdf-schema#comment"), Literal(reason)))
         return ReportFiles(graph, {"conforms": True, "checked": False, "note": reason})
-    from netkg.validate import validate_project  # the validator's module; imported when needed
-
-    report = validate_project(root)
+    report = validate_sources(loaded)
+    if not report.readable:
+        raise SourceError(
+            f"{loaded.root}: some input can't be read or run, so nothing was built "
+            f"({report.summary()}). Run `netkg validate` to see which and how to fix it.",
+            detail=report,
+        )
     if not report.conforms:
         raise ValidationFailed(
-            f"{root}: the sources break SHACL rules; nothing was built. "
-            f"Run `netkg validate` for the list. {_counts_text(report.counts)}",
+            f"{loaded.root}: the sources break SHACL rules, so nothing was built "
+            f"({report.summary()}). Run `netkg validate` to see where and how to fix them.",
             detail=report,
         )
     document = report.to_json()
@@ -208,18 +216,19 @@ def validation_report(root: Path, *, validate: bool = True) -> ReportFiles:
     return ReportFiles(graph, dict(document))
 
 
-def _counts_text(counts: object) -> str:
-    if isinstance(counts, dict):
-        return ", ".join(f"{k}: {v}" for k, v in sorted(counts.items(), key=lambda kv: str(kv[0])))
-    return ""
-
-
 # --- writing -----------------------------------------------------------------------------------
 
 
 def _sorted_lines(text: str) -> str:
     lines = sorted({line for line in text.splitlines() if line.strip()})
     return "\n".join(lines) + "\n" if lines else ""
+
+
+def _quads(graph: Graph, graph_iri: URIRef) -> str:
+    """N-Quads of one named graph: its N-Triples lines with the graph IRI before the final dot."""
+    suffix = f" {graph_iri.n3()} .\n"
+    lines = graph.serialize(format="nt").splitlines()
+    return "".join(line[:-2].rstrip() + suffix for line in lines if line.endswith(" ."))
 
 
 def _stable_jsonld(value: Any, key: str | None = None) -> Any:
@@ -309,8 +318,9 @@ def build_release(
     """
     root, out = Path(root), Path(out)
     recover(out)
-    sources = load_sources(root)
-    report = validation_report(root, validate=validate)
+    loaded = load_files(find_sources(root), root=root)
+    report = validation_report(loaded, validate=validate)
+    sources = _sources(loaded)
     version = release_version(sources.ontology)
     issued = release_date(root, date)
     merged = sources.merged
@@ -329,7 +339,8 @@ def build_release(
         _write(tmp, "validation-report.ttl", turtle(report.turtle), progress)
         _write(tmp, "validation-report.json", ctx.dumps(report.document), progress)
 
-        examples = [e for e in (URIRef(void.URI_SPACE + "neuroendocrine-tumour"),) if (e, None, None) in merged]
+        umbrella = URIRef(void.URI_SPACE + "neuroendocrine-tumour")
+        examples = [umbrella] if (umbrella, None, None) in merged else []
 
         def description(names: list[str], unchecked: list[str]) -> Graph:
             infos = [void.FileInfo(n, *_digest(tmp / n)) for n in names]
@@ -341,16 +352,15 @@ def build_release(
 
         written = sorted(p.name for p in tmp.iterdir())
         inner = description(written, ["netkg.nq", "void.ttl"])
-        dataset = Dataset()
-        for graph_iri, graph in (
-            (ONTOLOGY_GRAPH, sources.ontology),
-            (DATA_GRAPH, sources.data),
-            (VOID_GRAPH, inner),
-        ):
-            named = dataset.graph(graph_iri)
-            for triple in graph:
-                named.add(triple)
-        _write(tmp, "netkg.nq", _sorted_lines(dataset.serialize(format="nquads")), progress)
+        quads = "".join(
+            _quads(graph, graph_iri)
+            for graph_iri, graph in (
+                (ONTOLOGY_GRAPH, sources.ontology),
+                (DATA_GRAPH, sources.data),
+                (VOID_GRAPH, inner),
+            )
+        )
+        _write(tmp, "netkg.nq", _sorted_lines(quads), progress)
         written.append("netkg.nq")
         _write(tmp, "void.ttl", turtle(description(sorted(written), ["void.ttl"])), progress)
 

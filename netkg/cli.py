@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.console import Console
+
+from netkg.report import OutputFormat
 
 app = typer.Typer(
     name="netkg",
@@ -13,9 +20,308 @@ app = typer.Typer(
 
 # --- validate, fmt: owned by the validation module's engineer --------------------------------
 
+
+def _large_file_notice(console: Console) -> Callable[[Path, int], None]:
+    def notice(path: Path, size: int) -> None:
+        console.print(f"parsing {path} ({size / 1_048_576:.1f} MB)…", style="dim", highlight=False)
+
+    return notice
+
+
+@app.command()
+def validate(
+    paths: Annotated[list[Path] | None, typer.Argument(
+        help="Files or folders to check (default: ontology/, data/, shapes/ under --root). "
+             "Named files are checked in the context of the whole project.")] = None,
+    root: Annotated[Path, typer.Option(help="The project folder.")] = Path("."),
+    output: Annotated[OutputFormat, typer.Option(
+        "--format", "-f", help="text (for people), json, junit (CI test reports) or github "
+                              "(workflow annotations on the pull request).")] = OutputFormat.text,
+) -> None:
+    """Report every problem in the curated sources, with file:line and how to fix it.
+
+    Exit 0 if nothing fails, 1 if a Violation is found, 2 if a source can't be read.
+    """
+    from netkg.errors import SourceError
+    from netkg.report import render
+    from netkg.validate import report_from_problems, validate_project
+
+    out = Console(highlight=False, soft_wrap=True)
+    err = Console(stderr=True, highlight=False)
+    try:
+        report = validate_project(root, paths or (), progress=_large_file_notice(err))
+    except SourceError as error:
+        problems = error.detail if isinstance(error.detail, list) else []
+        if not problems:
+            err.print(f"netkg validate: {error.message}", markup=False)
+            raise typer.Exit(error.exit_code) from None
+        report = report_from_problems(problems)
+    render(report, output, out)
+    raise typer.Exit(report.exit_code)
+
+
+@app.command()
+def fmt(
+    paths: Annotated[list[Path] | None, typer.Argument(
+        help="Files or folders to format (default: ontology/, data/, shapes/ under --root).")
+    ] = None,
+    root: Annotated[Path, typer.Option(help="The project folder.")] = Path("."),
+    check: Annotated[bool, typer.Option(
+        "--check", help="Change nothing; exit 1 and list the files that are not canonical.")
+    ] = False,
+) -> None:
+    """Rewrite curated Turtle in canonical form (stable prefixes and order), keeping comments.
+
+    Exit 0 when done (or, with --check, when all is canonical), 1 when files need formatting or
+    can't be formatted without losing a comment, 2 when a file can't be read.
+    """
+    from netkg.errors import NetkgError
+    from netkg.fmt import format_paths
+
+    out = Console(highlight=False, soft_wrap=True)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    try:
+        outcome = format_paths(root, paths or (), check=check)
+    except NetkgError as error:
+        err.print(f"netkg fmt: {error.message}", markup=False)
+        raise typer.Exit(error.exit_code) from None
+    for problem in outcome.unreadable:
+        err.print(str(problem), markup=False, style="red")
+    for _path, reason in outcome.refused:
+        err.print(reason, markup=False, style="red")
+    if check:
+        for path in outcome.changed:
+            out.print(f"would reformat {path}", markup=False)
+        if outcome.changed:
+            files = " ".join(str(p) for p in outcome.changed)
+            out.print(f"{len(outcome.changed)} file(s) not in canonical form; fix with:\n"
+                      f"  netkg fmt {files}", markup=False)
+    else:
+        for path in outcome.changed:
+            out.print(f"reformatted {path}", markup=False)
+    out.print(f"{len(outcome.unchanged)} file(s) already canonical", markup=False, style="dim")
+    if outcome.unreadable:
+        raise typer.Exit(2)
+    if outcome.refused or (check and outcome.changed):
+        raise typer.Exit(1)
+
+
 # --- build, diff, stats, query: owned by the release module's engineer -----------------------
+# Exit codes: 0 done; 1 a SHACL violation (build) or, with --exit-code, differences (diff);
+# 2 unreadable input, a bad query or a bad option. Errors are one clear line on stderr.
+
+
+def _release_fail(error: Exception) -> typer.Exit:
+    """Print a NetkgError (or a filesystem error) as one message on stderr; return its exit."""
+    from netkg.errors import NetkgError
+
+    message = error.message if isinstance(error, NetkgError) else str(error)
+    code = error.exit_code if isinstance(error, NetkgError) else 2
+    typer.echo(f"netkg: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _release_format(value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise typer.BadParameter(f"{value!r}: use one of {', '.join(allowed)}")
+    return value
+
+
+@app.command()
+def build(
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Release folder to (re)place.")
+    ] = Path("dist"),
+    root: Annotated[
+        Path, typer.Option("--root", help="Source tree: ontology/, data/, shapes/.")
+    ] = Path("."),
+    date: Annotated[
+        str | None,
+        typer.Option("--date", help="Release date (ISO). Default: SOURCE_DATE_EPOCH, else git."),
+    ] = None,
+    no_validate: Annotated[
+        bool, typer.Option("--no-validate", help="Skip SHACL (the report says so).")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
+) -> None:
+    """Validate, then write the release atomically: the graph as Turtle, N-Triples, N-Quads and
+    JSON-LD, its @context, a VoID/DCAT description, the validation report and release.json."""
+    import json
+
+    from netkg.build import build_release
+    from netkg.errors import NetkgError
+
+    try:
+        built = build_release(root, out, validate=not no_validate, date=date)
+    except (NetkgError, OSError) as error:
+        raise _release_fail(error) from None
+    if not quiet:
+        index = json.loads((built / "release.json").read_text(encoding="utf-8"))
+        typer.echo(
+            f"built {built}/: version {index['version']}, {index['triples']} triples, "
+            f"{len(index['files'])} files, dated {index['built']}"
+        )
+
+
+@app.command()
+def diff(
+    old: Annotated[Path, typer.Argument(help="Old release folder, source tree or RDF file.")],
+    new: Annotated[Path, typer.Argument(help="New release folder, source tree or RDF file.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text, markdown or json.")] = "text",
+    exit_code: Annotated[
+        bool, typer.Option("--exit-code", help="Exit 1 when there are differences (as git diff).")
+    ] = False,
+) -> None:
+    """Statements added and removed between two releases or source trees, by subject."""
+    from netkg import diff as diffing
+    from netkg.errors import NetkgError
+
+    _release_format(fmt, diffing.FORMATS)
+    try:
+        result = diffing.diff_paths(old, new)
+    except (NetkgError, OSError) as error:
+        raise _release_fail(error) from None
+    typer.echo(diffing.render(result, fmt), nl=False)
+    if exit_code and result:
+        raise typer.Exit(1)
+
+
+@app.command()
+def stats(
+    path: Annotated[
+        Path, typer.Argument(help="Source tree, release folder or RDF file.")
+    ] = Path("."),
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+) -> None:
+    """Instances per class, triples per property, mappings per vocabulary, citations per type."""
+    from netkg import stats as counting
+    from netkg.errors import NetkgError
+
+    _release_format(fmt, counting.FORMATS)
+    try:
+        data = counting.stats_of(path)
+    except (NetkgError, OSError) as error:
+        raise _release_fail(error) from None
+    typer.echo(counting.render(data, fmt), nl=False)
+
+
+@app.command()
+def query(
+    sparql: Annotated[
+        str, typer.Argument(help="The query text, @file.rq to read a file, - for stdin.")
+    ],
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="table, json, csv, tsv or turtle.")
+    ] = "table",
+    source: Annotated[
+        Path, typer.Option("--source", "-s", help="Source tree, release folder or RDF file.")
+    ] = Path("."),
+) -> None:
+    """Run a read-only SPARQL query on the local graph (netkg's prefixes are predeclared)."""
+    import sys
+
+    from netkg import localquery
+    from netkg.errors import NetkgError
+
+    _release_format(fmt, localquery.FORMATS)
+    try:
+        if sparql == "-":
+            sparql = sys.stdin.read()
+        elif sparql.startswith("@"):
+            sparql = Path(sparql[1:]).read_text(encoding="utf-8")
+        store = localquery.open_store(source)
+        text = localquery.render(localquery.run_query(store, sparql), fmt)
+    except (NetkgError, OSError) as error:
+        raise _release_fail(error) from None
+    typer.echo(text, nl=False)
+
 
 # --- serve, load: owned by the service engineer -----------------------------------------------
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    dist: Annotated[Path | None, typer.Option(
+        help="The release folder to serve (default: NETKG_DIST or dist).")] = None,
+    store: Annotated[str | None, typer.Option(
+        help="embedded (pyoxigraph, nothing to install) or remote (a SPARQL 1.1 endpoint); "
+             "default: NETKG_STORE or embedded.")] = None,
+    store_url: Annotated[str | None, typer.Option(
+        help="The remote store's SPARQL query endpoint, e.g. http://localhost:7878/query.")] = None,
+    workers: Annotated[int | None, typer.Option(
+        help="Embedded store: query worker processes (default: NETKG_WORKERS or 2).")] = None,
+    build_if_missing: Annotated[bool, typer.Option(
+        "--build-if-missing/--no-build",
+        help="Build the release from --root first when there is none.")] = True,
+    root: Annotated[Path, typer.Option(help="The project folder (for building).")] = Path("."),
+    log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+) -> None:
+    """Serve the release: SPARQL, linked data and the REST API, on an embedded store by default.
+
+    On a fresh checkout this builds `dist/` first, so `netkg serve` is all there is to run.
+    """
+    import uvicorn
+
+    from netkg.config import Settings
+    from netkg.errors import NetkgError
+    from netkg.service import create_app
+
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    try:
+        settings = Settings.from_env(
+            dist=dist, store=store, store_url=store_url, workers=workers
+        )
+        if not (settings.dist / "release.json").is_file():
+            if not build_if_missing:
+                err.print(f"netkg serve: no release in {settings.dist}; run `netkg build`",
+                          markup=False)
+                raise typer.Exit(2)
+            from netkg.build import build_release
+
+            err.print(f"netkg serve: no release in {settings.dist}; building it from {root}…",
+                      markup=False)
+            build_release(root, settings.dist)
+        application = create_app(settings)
+    except NetkgError as error:
+        err.print(f"netkg serve: {error.message}", markup=False)
+        raise typer.Exit(error.exit_code) from None
+    err.print(f"netkg serve: http://{host}:{port}/sparql ({settings.store} store, "
+              f"release {application.state.netkg.release.version})", markup=False)
+    uvicorn.run(application, host=host, port=port, log_level=log_level,
+                limit_concurrency=1000, timeout_graceful_shutdown=5)
+
+
+@app.command()
+def load(
+    to: Annotated[str, typer.Option(
+        help="The store's Graph Store Protocol endpoint (e.g. http://localhost:7878/store); a "
+             "bare server URL gets /store appended (Oxigraph's).")],
+    dist: Annotated[Path, typer.Option(help="The release folder to load.")] = Path("dist"),
+) -> None:
+    """Load the release into a remote store: PUT each named graph, and their union as default.
+
+    Then serve it with `netkg serve --store remote --store-url <its SPARQL endpoint>`.
+    """
+    from urllib.parse import urlsplit
+
+    from netkg.errors import NetkgError
+    from netkg.store import load_release_to
+
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    target = to if urlsplit(to).path not in ("", "/") else to.rstrip("/") + "/store"
+    nquads = dist / "netkg.nq"
+    if not nquads.is_file():
+        err.print(f"netkg load: no {nquads}; run `netkg build` first", markup=False)
+        raise typer.Exit(2)
+    try:
+        counts = load_release_to(target, nquads)
+    except NetkgError as error:
+        err.print(f"netkg load: {error.message}", markup=False)
+        raise typer.Exit(error.exit_code) from None
+    for name, count in counts.items():
+        print(f"{count:>8} triples  {name or '(default graph: the union)'}")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """netkg's JSON-LD `@context`, generated from the ontology so it never drifts from it.
 
-The release writes it to `dist/context.jsonld` and compacts `dist/netkg.jsonld` with it; the service
-serves the same file, so partners read short keys (`"prefLabel"`, `"treatment"`) with full IRIs behind.
+The release writes it to `dist/context.jsonld` and compacts `dist/netkg.jsonld` with it; the
+service serves the same file, so partners read short keys (`"treatment"`) with full IRIs behind.
 
 >>> from rdflib import Graph
 >>> make_context(Graph())["@context"]["net"]

@@ -83,3 +83,9 @@ class ServiceBusy(NetkgError):
     """Every query worker stayed busy longer than the configured wait; try again shortly."""
 
     status_code = 503
+
+
+class UriTooLong(NetkgError):
+    """A GET request's query string is over the request-size limit; POST long queries instead."""
+
+    status_code = 414

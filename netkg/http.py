@@ -1,15 +1,15 @@
-"""HTTP caching, conditional requests, HEAD, CORS and `Vary` for every route, in one ASGI middleware.
+"""HTTP caching, conditional requests, HEAD, CORS and `Vary` for every route: one ASGI middleware.
 
 The data only changes with a release, so every read can be cached and revalidated cheaply. Doing it
-once here keeps the routers free of header bookkeeping. It sits on the hot path: it buffers a body only
-to hash it for an ETag (never past `max_buffer` bytes), and answers preflights without the app.
+once here keeps the routers free of header bookkeeping. It sits on the hot path: it buffers a body
+only to hash it for an ETag (never past `max_buffer` bytes), and answers preflights without the app.
 
 Rules (applied to GET and HEAD; other methods pass through untouched except for CORS on errors):
 - HEAD runs as GET and the body is dropped, so HEAD exists wherever GET does, with the same headers.
-- A 200 without an `ETag` gets a strong one: a hash of the media type and the body bytes. A route that
-  knows its ETag cheaply (a release file's sha256) sets it itself and is not buffered.
+- A 200 without an `ETag` gets a strong one: a hash of the media type and the body bytes. A route
+  that knows its ETag cheaply (a release file's sha256) sets it itself and is not buffered.
 - `Cache-Control: public, max-age=<max_age>` on 2xx/3xx; `public, max-age=<error_max_age>` on 4xx;
-  `no-store` on 5xx. A route's own `Cache-Control` wins.
+  `no-store` on 5xx; `private, no-cache` when it sets a cookie. A route's own `Cache-Control` wins.
 - `If-None-Match` (`*` or a list; weak comparison, RFC 9110 §13.1.2) matching a 200 gives `304` with
   the validator and cache headers and no body.
 - `Vary: Accept` on every GET/HEAD response (netkg negotiates almost everywhere, errors included); a
@@ -32,7 +32,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 __all__ = ["HttpPolicies", "add_http_policies", "fixed_representation", "if_none_match_matches"]
 
 FIXED_HEADER = "x-netkg-fixed-representation"
-"""Private response header a route sets to say "not negotiated: don't add Vary: Accept"; stripped."""
+"""Private response header: "not negotiated, don't add Vary: Accept"; stripped before sending."""
 
 EXPOSED = "ETag, Link, Content-Location, Content-Type, Vary, Repr-Digest, Digest, Location"
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
@@ -162,7 +162,7 @@ def _add_cors(headers: RawHeaders) -> None:
 
 
 class _Read:
-    """The send side of one GET/HEAD exchange: decorates headers, hashes, answers 304, drops bodies."""
+    """The send side of one GET/HEAD exchange: adds headers, hashes, answers 304, drops bodies."""
 
     def __init__(self, policies: HttpPolicies, send: Send, head: bool, inm: bytes | None) -> None:
         self.policies = policies
@@ -202,7 +202,9 @@ class _Read:
         if vary:
             headers.append((b"vary", b", ".join(vary)))
         if _header(headers, b"cache-control") is None:
-            if status < 400:
+            if _header(headers, b"set-cookie") is not None:  # never share a personal response
+                headers.append((b"cache-control", b"private, no-cache"))
+            elif status < 400:
                 headers.append((b"cache-control", self.policies.cache_ok))
             elif status < 500:
                 headers.append((b"cache-control", self.policies.cache_error))
@@ -218,12 +220,15 @@ class _Read:
 
     async def _emit_start(self, etag: bytes | None) -> None:
         assert self.start is not None
-        if etag is not None and self.inm is not None:
-            if if_none_match_matches(self.inm, etag.decode("latin-1")):
-                self.not_modified = True
-                kept = [(k, v) for k, v in self.headers if k in KEEP_ON_304]
-                await self.downstream({"type": "http.response.start", "status": 304, "headers": kept})
-                return
+        if (
+            etag is not None
+            and self.inm is not None
+            and if_none_match_matches(self.inm, etag.decode("latin-1"))
+        ):
+            self.not_modified = True
+            kept = [(k, v) for k, v in self.headers if k in KEEP_ON_304]
+            await self.downstream({"type": "http.response.start", "status": 304, "headers": kept})
+            return
         await self.downstream(self.start)
 
     async def _on_body(self, message: Message) -> None:

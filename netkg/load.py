@@ -49,7 +49,7 @@ Triple = tuple[Node, Node, Node]
 ProgressCallback = Callable[[Path, int], None]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Location:
     """Where a triple is written: the file (as given) and the 1-based line."""
 
@@ -57,7 +57,7 @@ class Location:
     line: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Stated:
     """One triple as stated in a file: predicate, object and where."""
 
@@ -149,17 +149,19 @@ class _LineSink(RDFSink):
         self.parser: _LineParser | None = None
         self.count = 0
 
-    def makeStatement(self, quadruple: Any, why: Any = None) -> None:  # noqa: N802 (rdflib API)
+    def makeStatement(self, quadruple: Any, why: Any = None) -> None:
         f, p, s, o = quadruple
         s, p, o = self.normalise(f, s), self.normalise(f, p), self.normalise(f, o)
-        self.graph.add((s, p, o))
-        self.count += 1
         parser = self.parser
         line = parser.next_object_line() if parser is not None else 0
+        self.count += 1
+        if (s, p, o) in self.graph:  # stated twice: the first place is where it is
+            return
+        self.graph.add((s, p, o))
         self.index.setdefault(s, []).append(Stated(p, o, Location(self.file, line)))
 
 
-class _LineParser(SinkParser):  # type: ignore[misc]
+class _LineParser(SinkParser):
     """rdflib's Turtle parser, noting the line where each object of an object list starts."""
 
     def __init__(self, sink: _LineSink, base: str) -> None:
@@ -167,7 +169,7 @@ class _LineParser(SinkParser):  # type: ignore[misc]
         self._frames: list[list[int]] = []
         self._pending: list[int] = []
 
-    def objectList(self, argstr: str, i: int, res: MutableSequence[Any]) -> int:  # noqa: N802
+    def objectList(self, argstr: str, i: int, res: MutableSequence[Any]) -> int:
         self._frames.append([])
         try:
             j = int(super().objectList(argstr, i, res))

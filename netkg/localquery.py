@@ -74,9 +74,8 @@ def open_store(path: Path, *, include_void: bool = True) -> ox.Store:
     release = path / "netkg.nq"
     if release.is_file():
         _load_file(store, release, None)
-        if not include_void:
-            if store.contains_named_graph(VOID_GRAPH):
-                store.remove_graph(VOID_GRAPH)
+        if not include_void and store.contains_named_graph(VOID_GRAPH):
+            store.remove_graph(VOID_GRAPH)
         return store
     folders = [(path / "ontology", ONTOLOGY_GRAPH), (path / "data", DATA_GRAPH)]
     if not any(folder.is_dir() for folder, _ in folders):
@@ -133,6 +132,10 @@ def _table(columns: list[str], rows: Iterable[list[str]]) -> str:
     return buffer.getvalue() + f"{count} row(s)\n"
 
 
+def _bytes(data: bytes | None) -> str:
+    return (data or b"").decode("utf-8")
+
+
 def _turtle(triples: list[ox.Triple]) -> str:
     """Turtle via rdflib, which writes only the prefixes used, in a stable order."""
     from rdflib import Graph
@@ -160,19 +163,19 @@ def render(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, fmt: s
             raise QueryError("--format turtle needs a CONSTRUCT or DESCRIBE query; this is ASK")
         if fmt == "table":
             return ("true" if bool(result) else "false") + "\n"
-        return result.serialize(format=_RESULT_FORMATS[fmt]).decode("utf-8") + "\n"
+        return _bytes(result.serialize(format=_RESULT_FORMATS[fmt])) + "\n"
     if isinstance(result, ox.QuerySolutions):
         if fmt == "turtle":
             raise QueryError("--format turtle needs a CONSTRUCT or DESCRIBE query; this is SELECT")
         if fmt == "table":
             names = [v.value for v in result.variables]
             return _table(names, ([shorten(sol[name]) for name in names] for sol in result))
-        return result.serialize(format=_RESULT_FORMATS[fmt]).decode("utf-8")
+        return _bytes(result.serialize(format=_RESULT_FORMATS[fmt]))
     triples = list(result)
     if fmt == "turtle":
         return _turtle(triples)
     if fmt == "json":
-        return ox.serialize(triples, format=ox.RdfFormat.JSON_LD).decode("utf-8") + "\n"
+        return _bytes(ox.serialize(triples, format=ox.RdfFormat.JSON_LD)) + "\n"
     rows = [[shorten(t.subject), shorten(t.predicate), shorten(t.object)] for t in triples]
     if fmt == "table":
         return _table(["subject", "predicate", "object"], rows)

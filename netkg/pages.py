@@ -1,7 +1,8 @@
 """HTML rendering shared by every page: one jinja2 environment, the UI language, the UI strings.
 
 Pages speak English or French. The language comes from `?lang=` (which also sets a cookie, so a
-person's choice sticks as they follow links), then that cookie, then `Accept-Language`, then English.
+person's choice sticks as they follow links), then that cookie, then `Accept-Language`, then
+English.
 
 >>> choose_language("fr-CA,fr;q=0.9,en;q=0.5")
 'fr'
@@ -57,10 +58,12 @@ STRINGS: dict[str, dict[str, str]] = {
         ),
         "guide.contents": "On this page",
         "guide.plan": "Your treatment plan",
-        "guide.plan.personalised": "The healthcare team creates a treatment plan just for you.",
+        "guide.plan.personalised": "Personalised",
         "guide.plan.basedon": "It is based on",
         "guide.factors": "What the healthcare team considers",
-        "guide.factors.intro": "When deciding which treatments to offer, the healthcare team weighs:",
+        "guide.factors.intro": (
+            "When deciding which treatments to offer, the healthcare team weighs:"
+        ),
         "guide.reads": "reads",
         "guide.treatments": "Treatments",
         "guide.alsocalled": "Also called",
@@ -97,6 +100,32 @@ STRINGS: dict[str, dict[str, str]] = {
         "diagram.situations": "Situations",
         "diagram.always": "in general",
         "notfound.title": "Not found",
+        "editor.title": "SPARQL query editor",
+        "editor.intro": (
+            "Ask the netkg graph anything with SPARQL 1.1. Start from an example, run it, follow "
+            "the links in the results, download them, or share the query's address."
+        ),
+        "editor.limits": (
+            "Read-only. Queries stop after {timeout} s (up to {max_timeout} s with timeout=) "
+            "and return at most {rows} rows. The default graph is the union of all graphs."
+        ),
+        "editor.examples": "Example queries",
+        "editor.choose": "Choose an example…",
+        "editor.query": "Query",
+        "editor.help": "Tab inserts two spaces; Ctrl+Enter runs the query; Esc leaves the editor.",
+        "editor.run": "Run query",
+        "editor.format": "Show as",
+        "editor.table": "table",
+        "editor.share": "Copy link",
+        "editor.copied": "Link copied. The page address now holds the query.",
+        "editor.prefixes": "Prefixes you can use",
+        "editor.results": "Results",
+        "editor.running": "Running…",
+        "editor.rows": "rows",
+        "editor.download": "Download",
+        "editor.error": "The query failed",
+        "editor.true": "yes",
+        "editor.false": "no",
     },
     "fr": {
         "site.tagline": "Traitements des tumeurs neuroendocrines, en données liées",
@@ -113,7 +142,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "footer.disclaimer": "Avis de non-responsabilité médicale",
         "footer.source": "Source : Société canadienne du cancer",
         "footer.note": (
-            "Ceci est de l’information, pas un avis médical. Parlez-en à votre équipe soignante."
+            "Ceci est de l\u2019information, pas un avis médical. "
+            "Parlez-en à votre équipe soignante."
         ),
         "footer.license": "Licence des données : CC BY 4.0",
         "footer.release": "Version",
@@ -124,11 +154,11 @@ STRINGS: dict[str, dict[str, str]] = {
         ),
         "guide.contents": "Sur cette page",
         "guide.plan": "Votre plan de traitement",
-        "guide.plan.personalised": "L’équipe soignante crée un plan de traitement rien que pour vous.",
+        "guide.plan.personalised": "Personnalisé",
         "guide.plan.basedon": "Il repose sur",
-        "guide.factors": "Ce que l’équipe soignante prend en compte",
+        "guide.factors": "Ce que l\u2019équipe soignante prend en compte",
         "guide.factors.intro": (
-            "Pour décider des traitements à proposer, l’équipe soignante prend en compte :"
+            "Pour décider des traitements à proposer, l\u2019équipe soignante prend en compte :"
         ),
         "guide.reads": "porte sur",
         "guide.treatments": "Traitements",
@@ -148,10 +178,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "guide.sharedamong": "Partagé entre",
         "guide.references": "Révision par des experts et références",
         "guide.disclaimer": "Avis de non-responsabilité médicale",
-        "guide.diagram": "En un coup d’œil",
+        "guide.diagram": "En un coup d\u2019œil",
         "guide.diagram.intro": (
             "Comment les facteurs de décision portent sur le cancer, et quels traitements "
-            "s’appliquent dans quelles situations. Chaque case est un lien."
+            "s\u2019appliquent dans quelles situations. Chaque case est un lien."
         ),
         "guide.diagram.open": "Ouvrir le schéma seul (SVG)",
         "guide.source": "source",
@@ -161,11 +191,42 @@ STRINGS: dict[str, dict[str, str]] = {
         "guide.publisher": "Publié par",
         "diagram.title": "Facteurs de décision et traitements des tumeurs neuroendocrines",
         "diagram.factors": "Facteurs de décision",
-        "diagram.attributes": "Ce qu’ils examinent",
+        "diagram.attributes": "Ce qu\u2019ils examinent",
         "diagram.treatments": "Traitements",
         "diagram.situations": "Situations",
         "diagram.always": "en général",
         "notfound.title": "Introuvable",
+        "editor.title": "Éditeur de requêtes SPARQL",
+        "editor.intro": (
+            "Interrogez le graphe netkg en SPARQL 1.1. Partez d\u2019un exemple, exécutez-le, "
+            "suivez les liens des résultats, téléchargez-les ou partagez l\u2019adresse de la "
+            "requête."
+        ),
+        "editor.limits": (
+            "Lecture seule. Les requêtes s\u2019arrêtent après {timeout} s (jusqu\u2019à "
+            "{max_timeout} s avec timeout=) et renvoient au plus {rows} lignes. Le graphe par "
+            "défaut est l\u2019union de tous les graphes."
+        ),
+        "editor.examples": "Exemples de requêtes",
+        "editor.choose": "Choisir un exemple…",
+        "editor.query": "Requête",
+        "editor.help": (
+            "Tab insère deux espaces ; Ctrl+Entrée exécute la requête ; "
+            "Échap quitte l\u2019éditeur."
+        ),
+        "editor.run": "Exécuter",
+        "editor.format": "Afficher en",
+        "editor.table": "tableau",
+        "editor.share": "Copier le lien",
+        "editor.copied": "Lien copié. L\u2019adresse de la page contient la requête.",
+        "editor.prefixes": "Préfixes utilisables",
+        "editor.results": "Résultats",
+        "editor.running": "Exécution…",
+        "editor.rows": "lignes",
+        "editor.download": "Télécharger",
+        "editor.error": "La requête a échoué",
+        "editor.true": "oui",
+        "editor.false": "non",
     },
 }
 
@@ -244,6 +305,7 @@ environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+environment.filters["capfirst"] = lambda text: str(text)[:1].upper() + str(text)[1:]
 
 
 def context_for(request: Request, **context: Any) -> dict[str, Any]:

@@ -12,16 +12,17 @@ the shapes' `sh:severity`): Violations (and unreadable files) fail; Warnings and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from rdflib import BNode, Graph, Literal as RDFLiteral, URIRef
+from rdflib import BNode, Graph, URIRef
+from rdflib import Literal as RDFLiteral
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
-from netkg.errors import SourceError
 from netkg.load import SOURCE_DIRS, LoadedSources, Location, SourceProblem, find_sources, load_files
 
 __all__ = [
@@ -64,6 +65,7 @@ CHECKS: dict[str, Check] = {
         Check("not-rdf", "Error", "Every source file is UTF-8 Turtle (.ttl) or N-Triples (.nt)."),
         Check("syntax", "Error", "Every source file parses as Turtle."),
         Check("undefined-prefix", "Error", "Every prefix used is declared with @prefix."),
+        Check("shapes", "Error", "The SHACL shapes load and run."),
         Check("iri-outside-base", "Violation",
               "netkg IRIs are under https://w3id.org/netkg/ (id/, ontology#); no relative IRIs."),
         Check("undeclared-term", "Violation",
@@ -126,7 +128,7 @@ class Report:
 
     @property
     def counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(SEVERITIES, 0)
+        counts: dict[str, int] = dict.fromkeys(SEVERITIES, 0)
         for f in self.findings:
             counts[f.severity] += 1
         return counts
@@ -144,12 +146,10 @@ class Report:
 
     def summary(self) -> str:
         c = self.counts
-        parts = [f"{c['Violation']} violation(s)", f"{c['Warning']} warning(s)", f"{c['Info']} info"]
-        if c["Error"]:
-            parts.insert(0, f"{c['Error']} unreadable")
-        verdict = "FAIL" if not self.conforms else "ok"
-        return (f"{verdict}: {', '.join(parts)} in {len(self.files)} file(s), "
-                f"{self.triples} triples")
+        verdict = "ok" if self.conforms else "FAIL"
+        errors = f"{c['Error']} error(s) (input that can't be read or run), " if c["Error"] else ""
+        return (f"{verdict}: {errors}{c['Violation']} violation(s), {c['Warning']} warning(s), "
+                f"{c['Info']} info in {len(self.files)} file(s), {self.triples} triples")
 
     def to_json(self) -> dict[str, Any]:
         """The documented machine shape (see docs/validate.md)."""
@@ -230,10 +230,17 @@ def _shacl_findings(sources: LoadedSources, names: _Names) -> tuple[list[Finding
     data = Graph(bind_namespaces="none")
     data += sources.ontology
     data += sources.data
-    _conforms, results, _text = shacl_validate(
-        data, shacl_graph=shapes, inference="none", advanced=True, allow_infos=True,
-        allow_warnings=True, abort_on_first=False, meta_shacl=False, do_owl_imports=False,
-    )
+    from pyshacl.errors import ReportableRuntimeError
+
+    try:
+        _conforms, results, _text = shacl_validate(
+            data, shacl_graph=shapes, inference="none", advanced=True, allow_infos=True,
+            allow_warnings=True, abort_on_first=False, meta_shacl=False, do_owl_imports=False,
+        )
+    except ReportableRuntimeError as error:
+        results = error
+    if not isinstance(results, Graph):  # pyshacl returns or raises a failure for bad shapes
+        return _shapes_failure(sources, names, str(results)), Graph(), ["shapes"]
     for prefix, ns in sources.prefixes.items():
         results.bind(prefix, ns, override=True, replace=True)
     findings: list[Finding] = []
@@ -242,7 +249,8 @@ def _shacl_findings(sources: LoadedSources, names: _Names) -> tuple[list[Finding
         path = results.value(result, SH.resultPath)
         value = results.value(result, SH.value)
         shape = results.value(result, SH.sourceShape)
-        severity = SHACL_SEVERITY.get(results.value(result, SH.resultSeverity), "Violation")
+        level = results.value(result, SH.resultSeverity)
+        severity: Severity = SHACL_SEVERITY.get(level, "Violation") if level else "Violation"
         where = _locate_result(sources, shapes, focus, path, value) if focus is not None else None
         findings.append(Finding(
             check="shacl", severity=severity, message=_message(results, result),
@@ -259,13 +267,36 @@ def _shacl_findings(sources: LoadedSources, names: _Names) -> tuple[list[Finding
     return findings, results, sorted(named)
 
 
+def _shapes_failure(sources: LoadedSources, names: _Names, why: str) -> list[Finding]:
+    """Shapes pyshacl refuses to run; where its message names a SPARQL keyword, every query
+    that uses it (pyshacl stops at the first, so curators would otherwise fix them one a run)."""
+    message = (f"the shapes can't be run: {why.strip()} Fix the shape so pyshacl accepts it "
+               f"(SHACL-SPARQL constraints may not use VALUES, MINUS, SERVICE or nested SELECT)")
+    keyword = re.search(r"must not contain an? (?:nested )?(\w+)", why)
+    found: list[Finding] = []
+    if keyword:
+        word = re.compile(rf"\b{re.escape(keyword.group(1))}\b", re.IGNORECASE)
+        for predicate in (SH.select, SH.ask):
+            for node, query in sources.shapes.subject_objects(predicate):
+                if word.search(str(query)):
+                    shape = sources.shapes.value(predicate=SH.sparql, object=node)
+                    found.append(_check("shapes", message, sources.locate(node, predicate),
+                                        shape=names(shape) if shape is not None else None))
+    if not found:
+        shape_files = [f.path for f in sources.files if f.role == "shapes"]
+        where = Location(shape_files[0], 0) if len(shape_files) == 1 else None
+        found.append(_check("shapes", message, where))
+    return found
+
+
 # --- checks SHACL can't express well --------------------------------------------------------------
 
-def _check(name: str, message: str, where: Location | None, **terms: str | None) -> Finding:
+def _check(name: str, message: str, where: Location | None,
+           **terms: str | None) -> Finding:
     check = CHECKS[name]
     return Finding(check=name, severity=check.severity, message=message,
                    file=str(where.file) if where else None,
-                   line=where.line if where else None, **terms)
+                   line=(where.line or None) if where else None, **terms)
 
 
 def _iri_findings(sources: LoadedSources, names: _Names) -> Iterator[Finding]:
@@ -286,7 +317,7 @@ def _iri_findings(sources: LoadedSources, names: _Names) -> Iterator[Finding]:
                              focus=names(subject))
         if isinstance(subject, URIRef) and stated and not str(subject).startswith(BASE):
             first = min((st.location for st in stated), key=lambda loc: (str(loc.file), loc.line))
-            if roles.get(str(first.file)) == "data" and not str(subject).startswith("file:"):
+            if roles.get(str(first.file)) == "data" and _iri_problem(str(subject)) is None:
                 yield _check("external-subject",
                              f"{names(subject)} is not a netkg IRI but is described in data/: "
                              f"describe netkg concepts (id:…) and link them with skos:*Match",
@@ -299,7 +330,7 @@ def _iri_problem(iri: str) -> str | None:
                 "prefixed name such as id:slug")
     if iri.startswith(BASE):
         rest = iri[len(BASE):]
-        if rest in ("ontology", "") or rest.startswith(BASE_AREAS):
+        if rest in ("", "ontology", "shapes") or rest.startswith(BASE_AREAS):
             return None
         return (f"is under the base but outside its areas ({', '.join(BASE_AREAS)}): "
                 f"individuals are id:slug, ontology terms net:Term")
@@ -334,11 +365,19 @@ def _term_findings(sources: LoadedSources, names: _Names) -> Iterator[Finding]:
                                  st.location, focus=names(subject), value=names(node))
 
 
+# The model puts skos:*Match on the netkg concept in data/mappings.ttl: a split by design.
+MAPPING_PREDICATES = frozenset(
+    URIRef("http://www.w3.org/2004/02/skos/core#" + p)
+    for p in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch"))
+
+
 def _split_findings(sources: LoadedSources, names: _Names) -> Iterator[Finding]:
-    for subject, files in sources.subject_files():
+    for subject, _all_files in sources.subject_files():
+        stated = [st for st in sources.by_subject[subject]
+                  if st.predicate not in MAPPING_PREDICATES]
+        files = sorted({st.location.file for st in stated})
         if len(files) < 2:
             continue
-        stated = sources.by_subject[subject]
         firsts = [min((st.location for st in stated if st.location.file == f),
                       key=lambda loc: loc.line) for f in files]
         elsewhere = ", ".join(f"{loc.file}:{loc.line}" for loc in firsts[:1])

@@ -1,8 +1,8 @@
-"""The release's VoID + DCAT description: what is in it (counts, partitions) and how to fetch and check
-it (one `dcat:Distribution` per file, with size and sha256).
+"""The release's VoID + DCAT description: what is in it (counts, partitions) and how to fetch and
+check it (one `dcat:Distribution` per file, with size and sha256).
 
-Every node has an IRI under `https://w3id.org/netkg/void#`, never a blank node, so the description is
-stable byte for byte and each partition can be linked to.
+Every node has an IRI under `https://w3id.org/netkg/void#`, never a blank node, so the description
+is stable byte for byte and each partition can be linked to.
 """
 
 from __future__ import annotations
@@ -95,7 +95,8 @@ def describe(
     ds = DATASET
     void.add((ds, RDF.type, VOID.Dataset))
     void.add((ds, RDF.type, DCAT.Dataset))
-    void.add((ds, DCTERMS.title, Literal("netkg: treatments for neuroendocrine tumours", lang="en")))
+    title = "netkg: treatments for neuroendocrine tumours"
+    void.add((ds, DCTERMS.title, Literal(title, lang="en")))
     void.add(
         (
             ds,
@@ -154,7 +155,8 @@ def describe(
         void.add((dist, DCTERMS.title, Literal(info.name)))
         void.add((dist, DCAT.downloadURL, URIRef(DOWNLOAD + info.name)))
         suffix = "." + info.name.rsplit(".", 1)[-1]
-        void.add((dist, DCAT.mediaType, Literal(MEDIA_TYPES.get(suffix, "application/octet-stream"))))
+        media_type = MEDIA_TYPES.get(suffix, "application/octet-stream")
+        void.add((dist, DCAT.mediaType, Literal(media_type)))
         if info.size is not None:
             void.add((dist, DCAT.byteSize, Literal(info.size, datatype=XSD.nonNegativeInteger)))
         if info.sha256 is not None:

@@ -43,6 +43,12 @@ def make_app(**options: Any) -> FastAPI:
     def varies() -> Response:
         return PlainTextResponse("x", headers={"Vary": "Accept-Language"})
 
+    @app.get("/cookie")
+    def cookie() -> Response:
+        response = PlainTextResponse("x")
+        response.set_cookie("lang", "fr")
+        return response
+
     @app.get("/missing")
     def missing() -> Response:
         return JSONResponse({"error": "nope"}, status_code=404)
@@ -68,14 +74,19 @@ def client() -> TestClient:
     return TestClient(make_app(max_age=123, error_max_age=7))
 
 
-def raw_call(app: FastAPI, method: str, path: str, headers: dict[str, str] | None = None) -> tuple[
-    int, dict[str, str], bytes
-]:
+def raw_call(
+    app: FastAPI, method: str, path: str, headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
     """Drive the ASGI app directly, to see exactly what it sends (httpx hides HEAD bodies)."""
     messages: list[dict[str, Any]] = []
+    requested: list[bool] = []
 
     async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
+        if not requested:
+            requested.append(True)
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await asyncio.Event().wait()  # like a server: nothing more until the client leaves
+        return {"type": "http.disconnect"}
 
     async def send(message: dict[str, Any]) -> None:
         messages.append(message)
@@ -122,7 +133,8 @@ def test_streamed_bodies_are_hashed_whole(client: TestClient) -> None:
     response = client.get("/stream")
     assert response.text == "a" * 10 + "b" * 10 + "c" * 10
     assert "etag" in response.headers
-    assert client.get("/stream", headers={"If-None-Match": response.headers["etag"]}).status_code == 304
+    conditional = client.get("/stream", headers={"If-None-Match": response.headers["etag"]})
+    assert conditional.status_code == 304
 
 
 def test_bodies_past_the_buffer_limit_stream_through_without_an_etag() -> None:
@@ -148,6 +160,10 @@ def test_cache_control_for_success_errors_and_server_errors(client: TestClient) 
 
 def test_a_routes_own_cache_control_wins(client: TestClient) -> None:
     assert client.get("/own-cache").headers["cache-control"] == "no-store"
+
+
+def test_a_response_that_sets_a_cookie_is_never_shared(client: TestClient) -> None:
+    assert client.get("/cookie").headers["cache-control"] == "private, no-cache"
 
 
 def test_post_is_left_alone_apart_from_cors(client: TestClient) -> None:
@@ -272,7 +288,8 @@ def test_a_routes_own_vary_is_kept_and_accept_added(client: TestClient) -> None:
 def test_cors_on_get_exposes_the_linked_data_headers(client: TestClient) -> None:
     response = client.get("/text", headers={"Origin": "https://partner.example"})
     assert response.headers["access-control-allow-origin"] == "*"
-    exposed = {h.strip().lower() for h in response.headers["access-control-expose-headers"].split(",")}
+    exposed_header = response.headers["access-control-expose-headers"]
+    exposed = {h.strip().lower() for h in exposed_header.split(",")}
     assert {"etag", "link", "content-location"} <= exposed
 
 

@@ -1,0 +1,151 @@
+"""Curation benchmark: wall time and peak memory of `netkg validate` and `netkg build`, each run as
+a fresh process (Python start-up included), on the curated graph and on synthetic graphs of the
+same shape (bench/generate.py). Not a test: it records numbers in bench/RESULTS.md (`## Curation`).
+
+    uv run python bench/bench_curation.py                       # curated + 10k + 100k
+    uv run python bench/bench_curation.py --sizes 10000 100000 1000000 --write
+
+Bytecode: this environment sets PYTHONDONTWRITEBYTECODE, which makes every start compile netkg,
+rdflib and pyshacl from source (~3 s). A normal install has .pyc files, so the benchmark keeps a
+bytecode cache in bench/out/pycache and warms it before measuring.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate import generate
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+RESULTS = ROOT / "bench" / "RESULTS.md"
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_mb: float
+    exit_code: int
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(OUT / "pycache")
+    env["SOURCE_DATE_EPOCH"] = "1767225600"  # 2026-01-01: builds are comparable run to run
+    return env
+
+
+def measure(args: list[str]) -> Run:
+    """Run `python -m netkg.cli ARGS` and return its wall time and peak resident memory."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "netkg.cli", *args],
+        env=_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    stderr = process.stderr.read().decode() if process.stderr else ""
+    if process.returncode not in (0, 1):
+        print(f"  ! netkg {' '.join(args)} exited {process.returncode}: {stderr[-400:]}")
+    return Run(seconds, usage.ru_maxrss / 1024, process.returncode)
+
+
+def triples_of(root: Path) -> int:
+    from rdflib import Graph
+
+    graph = Graph()
+    for folder in ("ontology", "data"):
+        for path in sorted((root / folder).glob("*.ttl")):
+            graph.parse(path, format="turtle")
+    return len(graph)
+
+
+def bench(name: str, root: Path, triples: int, repeat: int) -> list[str]:
+    rows = []
+    for command in ("validate", "build"):
+        args = [command, "--root", str(root)]
+        if command == "build":
+            args += ["--out", str(OUT / f"dist-{name}")]
+        runs = [measure(args) for _ in range(repeat)]
+        best = min(runs, key=lambda r: r.seconds)
+        median = statistics.median(r.seconds for r in runs)
+        peak = max(r.peak_mb for r in runs)
+        codes = sorted({r.exit_code for r in runs})
+        rows.append(
+            f"| {name} | {triples:,} | `{command}` | {median:.2f} | {best.seconds:.2f} | "
+            f"{peak:,.0f} | {','.join(map(str, codes))} |"
+        )
+        print(rows[-1], flush=True)
+    return rows
+
+
+HEADER = [
+    "| graph | triples | command | wall s (median) | wall s (best) | peak RSS MB | exit |",
+    "|---|---:|---|---:|---:|---:|---|",
+]
+
+
+def write_results(rows: list[str], command: str) -> None:
+    """Replace the `## Curation` section of RESULTS.md; keep every other section."""
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    section = "\n".join(
+        [
+            "## Curation",
+            "",
+            f"`{command}` — each command a fresh process (start-up included), {machine}.",
+            "Exit 1 means the graph has violations (validate still did all its work; build",
+            "stops after validating). Synthetic graphs: bench/generate.py.",
+            "",
+            *HEADER,
+            *rows,
+            "",
+        ]
+    )
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n\n"
+    start = text.find("## Curation")
+    if start < 0:
+        text = text.rstrip("\n") + "\n\n" + section
+    else:
+        end = text.find("\n## ", start + 1)
+        text = text[:start] + section + (text[end + 1 :] if end >= 0 else "")
+    RESULTS.write_text(text, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Time netkg validate and build.")
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
+    parser.add_argument("--repeat", type=int, default=3, help="runs per small graph")
+    parser.add_argument("--write", action="store_true", help="update bench/RESULTS.md")
+    args = parser.parse_args(argv)
+    OUT.mkdir(parents=True, exist_ok=True)
+    measure(["--help"])  # fill the bytecode cache
+    measure(["validate", "--root", str(ROOT)])
+    print("\n".join(HEADER))
+    rows = bench("curated", ROOT, triples_of(ROOT), args.repeat)
+    for size in args.sizes:
+        root = OUT / f"synthetic-{size}"
+        count = generate(size, root)
+        rows += bench(f"synthetic-{size}", root, count, args.repeat if size <= 100_000 else 1)
+    if args.write:
+        command = "uv run python bench/bench_curation.py " + " ".join(
+            (["--sizes", *map(str, args.sizes)] if args.sizes else []) + ["--write"]
+        )
+        write_results(rows, command)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

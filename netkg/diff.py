@@ -1,0 +1,169 @@
+"""`netkg diff OLD NEW`: the statements added and removed between two releases or source trees,
+grouped by subject and labelled, as text, Markdown (a pull-request comment) or JSON.
+
+Blank nodes are compared by structure (rdflib.compare), so re-serialising a file changes nothing.
+
+>>> d = diff_paths(Path("tests/fixtures/release/src"), Path("tests/fixtures/release/src"))
+>>> d.added, d.removed
+(0, 0)
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rdflib import RDFS, Graph, Literal, URIRef
+from rdflib.compare import graph_diff, to_isomorphic
+from rdflib.namespace import SKOS, NamespaceManager
+from rdflib.term import Node
+
+from netkg.context import PREFIXES
+from netkg.errors import SourceError
+
+__all__ = ["FORMATS", "Change", "Diff", "diff_graphs", "diff_paths", "load_graph", "render"]
+
+FORMATS = ("text", "markdown", "json")
+
+
+def load_graph(path: Path) -> Graph:
+    """The merged graph of a release folder (netkg.nt), a source tree or one RDF file."""
+    graph = Graph(bind_namespaces="none")
+    try:
+        if path.is_dir() and (path / "netkg.nt").is_file():
+            graph.parse(path / "netkg.nt", format="nt")
+        elif path.is_dir():
+            from netkg.build import load_sources
+
+            return load_sources(path).merged
+        elif path.is_file():
+            graph.parse(path, format="nt" if path.suffix == ".nt" else None)
+        else:
+            raise SourceError(f"{path}: no such file or folder")
+    except SourceError:
+        raise
+    except Exception as error:  # rdflib raises many kinds for unreadable input
+        raise SourceError(f"{path}: cannot read it as RDF: {error}") from error
+    return graph
+
+
+@dataclass
+class Change:
+    """One subject's added and removed (predicate, object) pairs."""
+
+    subject: Node
+    label: str | None
+    added: list[tuple[Node, Node]] = field(default_factory=list)
+    removed: list[tuple[Node, Node]] = field(default_factory=list)
+
+
+@dataclass
+class Diff:
+    old: str
+    new: str
+    changes: list[Change]
+
+    @property
+    def added(self) -> int:
+        return sum(len(c.added) for c in self.changes)
+
+    @property
+    def removed(self) -> int:
+        return sum(len(c.removed) for c in self.changes)
+
+    def __bool__(self) -> bool:
+        return bool(self.changes)
+
+
+def _label(graph: Graph, subject: Node) -> str | None:
+    for predicate in (SKOS.prefLabel, RDFS.label):
+        labels = sorted(
+            (o for o in graph.objects(subject, predicate) if isinstance(o, Literal)),
+            key=lambda o: (o.language not in (None, "en"), str(o.language), str(o)),
+        )
+        if labels:
+            return str(labels[0])
+    return None
+
+
+def diff_graphs(old: Graph, new: Graph, *, old_name: str = "old", new_name: str = "new") -> Diff:
+    """Statements only in `old` (removed) and only in `new` (added), by subject."""
+    _, only_old, only_new = graph_diff(to_isomorphic(old), to_isomorphic(new))
+    changes: dict[Node, Change] = {}
+    for graph, attr in ((only_old, "removed"), (only_new, "added")):
+        for s, p, o in graph:
+            change = changes.get(s)
+            if change is None:
+                change = Change(s, _label(new, s) or _label(old, s))
+                changes[s] = change
+            getattr(change, attr).append((p, o))
+    ordered = sorted(
+        changes.values(), key=lambda c: (not isinstance(c.subject, URIRef), str(c.subject))
+    )
+    for change in ordered:
+        change.added.sort(key=lambda po: (str(po[0]), po[1].n3()))
+        change.removed.sort(key=lambda po: (str(po[0]), po[1].n3()))
+    return Diff(old_name, new_name, ordered)
+
+
+def diff_paths(old: Path, new: Path) -> Diff:
+    return diff_graphs(load_graph(old), load_graph(new), old_name=str(old), new_name=str(new))
+
+
+def _namespaces() -> NamespaceManager:
+    manager = NamespaceManager(Graph(bind_namespaces="none"), bind_namespaces="none")
+    for prefix, namespace in PREFIXES.items():
+        manager.bind(prefix, namespace)
+    return manager
+
+
+def _summary(d: Diff) -> str:
+    if not d:
+        return "no changes"
+    return f"+{d.added} -{d.removed} statements in {len(d.changes)} subject(s)"
+
+
+def render(d: Diff, fmt: str) -> str:
+    """The diff as `text`, `markdown` or `json` (terms in N-Triples form)."""
+    ns = _namespaces()
+
+    def show(term: Node) -> str:
+        return str(term.n3(ns))
+
+    if fmt == "json":
+        document: dict[str, Any] = {
+            "old": d.old,
+            "new": d.new,
+            "added": d.added,
+            "removed": d.removed,
+            "subjects": [
+                {
+                    "subject": c.subject.n3(),
+                    "label": c.label,
+                    "added": [[p.n3(), o.n3()] for p, o in c.added],
+                    "removed": [[p.n3(), o.n3()] for p, o in c.removed],
+                }
+                for c in d.changes
+            ],
+        }
+        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "markdown":
+        lines = [f"### netkg diff: {_summary(d)}", ""]
+        lines.append(f"`{d.old}` → `{d.new}`")
+        for c in d.changes:
+            title = f"`{show(c.subject)}`" + (f" — {c.label}" if c.label else "")
+            lines += ["", f"#### {title}", "", "```diff"]
+            lines += [f"- {show(p)} {show(o)}" for p, o in c.removed]
+            lines += [f"+ {show(p)} {show(o)}" for p, o in c.added]
+            lines.append("```")
+        return "\n".join(lines) + "\n"
+    if fmt != "text":
+        raise ValueError(f"unknown format {fmt!r}")
+    lines = [f"{d.old} → {d.new}: {_summary(d)}"]
+    for c in d.changes:
+        lines += ["", show(c.subject) + (f"  ({c.label})" if c.label else "")]
+        lines += [f"  - {show(p)} {show(o)}" for p, o in c.removed]
+        lines += [f"  + {show(p)} {show(o)}" for p, o in c.added]
+    return "\n".join(lines) + "\n"

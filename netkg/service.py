@@ -1,0 +1,143 @@
+"""The web service: `create_app(settings)`, the one route table, and the one error handler.
+
+Routers live in their own modules (`sparql`, `resources`, `queries`, `partner`) and read the shared
+`AppState` from `request.app.state.netkg`; this module only wires them together:
+
+>>> app = create_app(Settings(dist=Path("dist")))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import html
+import importlib
+import importlib.util
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+import netkg
+from netkg.config import Settings
+from netkg.errors import NetkgError
+from netkg.negotiate import choose
+from netkg.store import Release, Store, open_store, read_release
+
+__all__ = ["AppState", "Release", "create_app", "error_response"]
+
+log = logging.getLogger(__name__)
+
+ROUTER_MODULES = (
+    "netkg.sparql",
+    "netkg.resources",
+    "netkg.queries",
+    "netkg.partner",
+    "netkg.guide",
+)
+"""Every router, in the order their routes are matched: the app's one route table."""
+
+
+@dataclass
+class AppState:
+    """What every router needs, on `app.state.netkg`."""
+
+    settings: Settings
+    store: Store
+    release: Release
+
+
+def error_response(request: Request, status: int, message: str) -> Response:
+    """One rendering for every error: JSON for machines, a short HTML page for browsers."""
+    if choose(request.headers.get("accept"), ["application/json", "text/html"]) == "text/html":
+        text = html.escape(message)
+        body = (
+            f"<!doctype html><html lang=en><meta charset=utf-8><title>{status}</title>"
+            f"<h1>{status}</h1><p>{text}</p></html>"
+        )
+        return HTMLResponse(body, status_code=status)
+    return JSONResponse({"error": message, "status": status}, status_code=status)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    async def netkg_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, NetkgError)
+        if exc.status_code >= 500 and type(exc) is NetkgError:
+            log.error("internal error on %s: %s", request.url.path, exc.message)
+        response = error_response(request, exc.status_code, exc.message)
+        if exc.status_code == 405 and isinstance(exc.detail, str):
+            response.headers["Allow"] = exc.detail
+        if exc.status_code == 503:
+            response.headers["Retry-After"] = "1"
+        return response
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        response = error_response(request, exc.status_code, str(exc.detail))
+        for name, value in (exc.headers or {}).items():
+            response.headers[name] = value
+        return response
+
+    async def validation_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        parts = []
+        for error in exc.errors():
+            where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("query", "path"))
+            parts.append(f"{where}: {error.get('msg')}" if where else str(error.get("msg")))
+        return error_response(request, 400, "; ".join(parts) or "invalid request")
+
+    async def internal_error(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s", request.url.path, exc_info=exc)
+        return error_response(request, 500, "internal server error")
+
+    app.add_exception_handler(NetkgError, netkg_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(Exception, internal_error)
+
+
+def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
+    """Build the service for `settings`: open the store, include every router, add HTTP policies.
+
+    `store` lets a caller (a test, a benchmark) pass an open store; otherwise `open_store` opens
+    one, and the app closes it at shutdown.
+    """
+    release = read_release(settings.dist)
+    owned = store is None
+    the_store = store if store is not None else open_store(settings, release)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owned:
+            the_store.close()
+
+    app = FastAPI(
+        title="netkg",
+        version=netkg.__version__,
+        description="The neuroendocrine tumour treatment graph: SPARQL, linked data, a REST API.",
+        lifespan=lifespan,
+    )
+    app.state.netkg = AppState(settings=settings, store=the_store, release=release)
+    _install_error_handlers(app)
+    for name in ROUTER_MODULES:
+        if importlib.util.find_spec(name) is None:
+            continue
+        module = importlib.import_module(name)
+        factory = getattr(module, "router_for", None)  # routes that depend on settings
+        router = factory(settings) if factory is not None else getattr(module, "router", None)
+        if router is not None:
+            app.include_router(router)
+    if importlib.util.find_spec("netkg.http") is not None:
+        http = importlib.import_module("netkg.http")
+        http.add_http_policies(app)
+    static = Path(__file__).parent / "static"
+    if static.is_dir():
+        from starlette.staticfiles import StaticFiles
+
+        app.mount("/static", StaticFiles(directory=static), name="static")
+    return app

@@ -1,0 +1,332 @@
+"""The release: complete, faithful in every syntax, described (VoID/DCAT), deterministic, atomic."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import RDF, XSD, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import DCAT, DCTERMS, SH, VOID
+
+from netkg.build import (
+    DATA_GRAPH,
+    ONTOLOGY_GRAPH,
+    RELEASE_FILES,
+    VOID_GRAPH,
+    BuildError,
+    build_release,
+    load_sources,
+    recover,
+    release_date,
+)
+from netkg.context import make_context
+from netkg.errors import SourceError, ValidationFailed
+
+SRC = Path(__file__).parent / "fixtures" / "release" / "src"
+NET = Namespace("https://w3id.org/netkg/ontology#")
+ID = Namespace("https://w3id.org/netkg/id/")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+NV = Namespace("https://w3id.org/netkg/void#")
+DATE = "2026-01-31"
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+@pytest.fixture
+def src(tmp_path: Path) -> Path:
+    """A writable copy of the fixture source tree."""
+    return Path(shutil.copytree(SRC, tmp_path / "src"))
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_release(SRC, tmp_path_factory.mktemp("rel") / "dist", date=DATE)
+
+
+def merged_sources() -> Graph:
+    return load_sources(SRC).merged
+
+
+# --- content ------------------------------------------------------------------------------------
+
+
+def test_release_has_every_file_of_the_contract(dist: Path) -> None:
+    assert sorted(p.name for p in dist.iterdir()) == sorted(RELEASE_FILES)
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"), [("netkg.ttl", "turtle"), ("netkg.nt", "nt"), ("netkg.jsonld", "json-ld")]
+)
+def test_each_syntax_holds_exactly_the_merged_sources(dist: Path, name: str, fmt: str) -> None:
+    graph = Graph().parse(dist / name, format=fmt)
+    assert len(graph) == len(merged_sources()) > 50
+    assert isomorphic(graph, merged_sources())
+
+
+def test_nquads_put_ontology_data_and_void_in_their_named_graphs(dist: Path) -> None:
+    ds = Dataset()
+    ds.parse(dist / "netkg.nq", format="nquads")
+    ontology, data, void = ds.graph(ONTOLOGY_GRAPH), ds.graph(DATA_GRAPH), ds.graph(VOID_GRAPH)
+    assert (NET.Treatment, RDF.type, URIRef("http://www.w3.org/2002/07/owl#Class")) in ontology
+    assert (ID.surgery, RDF.type, NET.Treatment) in data
+    assert (ID.surgery, RDF.type, NET.Treatment) not in ontology
+    assert (NV.netkg, RDF.type, VOID.Dataset) in void
+    source = load_sources(SRC)
+    assert isomorphic(Graph() + ontology, source.ontology)
+    assert isomorphic(Graph() + data, source.data)
+
+
+def test_line_formats_are_sorted_and_blank_nodes_canonical(dist: Path) -> None:
+    for name in ("netkg.nt", "netkg.nq"):
+        lines = (dist / name).read_text(encoding="utf-8").splitlines()
+        assert lines == sorted(lines)
+    nt = (dist / "netkg.nt").read_text(encoding="utf-8")
+    # the ontology's restriction and the data's list are two blank nodes, never merged
+    assert "_:ocb" in nt and "_:dcb" in nt
+
+
+def test_jsonld_is_compacted_with_netkgs_context(dist: Path) -> None:
+    document = json.loads((dist / "netkg.jsonld").read_text(encoding="utf-8"))
+    context = json.loads((dist / "context.jsonld").read_text(encoding="utf-8"))
+    assert document["@context"] == context["@context"]
+    usage = next(n for n in document["@graph"] if n["@id"] == "id:usage-surgery-usual")
+    assert usage["treatment"] == "id:surgery"  # the term and its @id coercion are used
+    ids = [n["@id"] for n in document["@graph"]]
+    assert ids == sorted(ids)
+
+
+def test_context_comes_from_the_ontology() -> None:
+    ontology = load_sources(SRC).ontology
+    context = make_context(ontology)["@context"]
+    assert context["id"] == "https://w3id.org/netkg/id/"
+    assert context["treatment"] == {"@id": "net:treatment", "@type": "@id"}
+    assert context["listPosition"] == {"@id": "net:listPosition", "@type": "xsd:integer"}
+    assert context["Treatment"] == "net:Treatment"
+
+
+def test_release_json_indexes_every_file_with_its_sha256(dist: Path) -> None:
+    index = json.loads((dist / "release.json").read_text(encoding="utf-8"))
+    assert index["version"] == "0.1.0"  # the ontology's owl:versionInfo
+    assert index["built"] == "2026-01-31T00:00:00Z"
+    assert set(index["files"]) == set(RELEASE_FILES) - {"release.json"}
+    for name, digest in index["files"].items():
+        assert hashlib.sha256((dist / name).read_bytes()).hexdigest() == digest
+
+
+def test_void_counts_and_partitions(dist: Path) -> None:
+    void = Graph().parse(dist / "void.ttl")
+    merged = merged_sources()
+    ds = NV.netkg
+    assert void.value(ds, VOID.triples) == Literal(len(merged))
+    assert void.value(ds, VOID.entities) == Literal(5)  # IRIs under id/ described as subjects
+    assert void.value(ds, VOID.distinctSubjects) == Literal(len(set(merged.subjects())))
+    assert void.value(ds, VOID.sparqlEndpoint) == URIRef("https://w3id.org/netkg/sparql")
+    assert void.value(ds, VOID.uriSpace) == Literal("https://w3id.org/netkg/id/")
+    assert void.value(ds, VOID.exampleResource) == ID["neuroendocrine-tumour"]
+    assert (ds, VOID.vocabulary, URIRef("http://www.w3.org/2004/02/skos/core#")) in void
+    treatments = NV["class-net-Treatment"]
+    assert (ds, VOID.classPartition, treatments) in void
+    assert void.value(treatments, VOID["class"]) == NET.Treatment
+    assert void.value(treatments, VOID.entities) == Literal(2)
+    labels = NV["property-skos-prefLabel"]
+    assert void.value(labels, VOID.property) == URIRef(
+        "http://www.w3.org/2004/02/skos/core#prefLabel"
+    )
+    assert void.value(labels, VOID.triples) == Literal(4)
+
+
+def test_dcat_describes_every_other_file_with_size_and_checksum(dist: Path) -> None:
+    void = Graph().parse(dist / "void.ttl")
+    ds = NV.netkg
+    assert void.value(ds, DCTERMS.license) == URIRef("https://creativecommons.org/licenses/by/4.0/")
+    assert void.value(ds, DCTERMS.issued) == Literal("2026-01-31T00:00:00Z", datatype=XSD.dateTime)
+    assert str(void.value(ds, DCAT.version)) == "0.1.0"
+    checked = {}
+    for dist_node in void.objects(ds, DCAT.distribution):
+        name = str(void.value(dist_node, DCTERMS.title))
+        url = void.value(dist_node, DCAT.downloadURL)
+        assert url == URIRef(f"https://w3id.org/netkg/download/{name}")
+        checksum = void.value(dist_node, SPDX.checksum)
+        if checksum is not None:
+            assert void.value(checksum, SPDX.algorithm) == SPDX.checksumAlgorithm_sha256
+            checked[name] = str(void.value(checksum, SPDX.checksumValue))
+            data = (dist / name).read_bytes()
+            size = Literal(len(data), datatype=XSD.nonNegativeInteger)
+            assert void.value(dist_node, DCAT.byteSize) == size
+    expected = set(RELEASE_FILES) - {"void.ttl", "release.json"}
+    assert set(checked) == expected  # everything but itself (and the index written after it)
+    for name, digest in checked.items():
+        assert hashlib.sha256((dist / name).read_bytes()).hexdigest() == digest
+    assert "cannot contain its own checksum" in (dist / "void.ttl").read_text(encoding="utf-8")
+
+
+def test_validation_report_is_written_in_both_forms(dist: Path) -> None:
+    report = json.loads((dist / "validation-report.json").read_text(encoding="utf-8"))
+    assert report["conforms"] is True
+    graph = Graph().parse(dist / "validation-report.ttl")
+    assert (None, SH.conforms, Literal(True)) in graph
+
+
+def test_a_tree_without_shapes_builds_and_says_nothing_was_checked(
+    src: Path, tmp_path: Path
+) -> None:
+    shutil.rmtree(src / "shapes")
+    out = build_release(src, tmp_path / "dist", date=DATE)
+    report = json.loads((out / "validation-report.json").read_text(encoding="utf-8"))
+    assert report == {"checked": False, "conforms": True, "note": "no shapes/ to check"}
+
+
+# --- determinism --------------------------------------------------------------------------------
+
+
+def test_two_builds_give_identical_bytes(dist: Path, tmp_path: Path) -> None:
+    again = build_release(SRC, tmp_path / "elsewhere" / "release", date=DATE)
+    assert snapshot(again) == snapshot(dist)
+
+
+def test_builds_in_processes_with_different_hash_seeds_give_identical_bytes(tmp_path: Path) -> None:
+    outs = []
+    for seed in ("1", "4242"):
+        out = tmp_path / f"seed{seed}"
+        code = (
+            f"from pathlib import Path; from netkg.build import build_release; "
+            f"build_release(Path({str(SRC)!r}), Path({str(out)!r}), date={DATE!r})"
+        )
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, "-c", code], check=True, env=env)
+        outs.append(snapshot(out))
+    assert outs[0] == outs[1]
+
+
+def test_date_comes_from_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert release_date(SRC) == "2023-11-14T22:13:20Z"
+    assert release_date(SRC, "2025-02-03") == "2025-02-03T00:00:00Z"  # --date wins
+
+
+def test_date_comes_from_the_last_git_commit_of_the_sources(
+    src: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.org",
+        "GIT_COMMITTER_DATE": "2024-05-06T07:08:09+00:00",
+        "GIT_AUTHOR_DATE": "2024-05-06T07:08:09+00:00",
+    }
+    for args in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "sources"]):
+        subprocess.run(["git", "-C", str(src), *args], check=True, env=env)
+    assert release_date(src) == "2024-05-06T07:08:09Z"
+
+
+def test_a_bad_date_is_refused() -> None:
+    with pytest.raises(BuildError, match="expected an ISO date"):
+        release_date(SRC, "last tuesday")
+
+
+# --- refusing and atomicity ---------------------------------------------------------------------
+
+
+def break_a_rule(src: Path) -> None:
+    path = src / "data" / "treatments.ttl"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('skos:prefLabel "surgery"@en ;', ""), encoding="utf-8")
+
+
+def test_a_violation_builds_nothing(src: Path, tmp_path: Path) -> None:
+    break_a_rule(src)
+    with pytest.raises(ValidationFailed, match="1 violation"):
+        build_release(src, tmp_path / "dist", date=DATE)
+    assert not (tmp_path / "dist").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["src"]  # no temporary folder left behind
+
+
+def test_a_violation_leaves_the_previous_release_byte_identical(src: Path, tmp_path: Path) -> None:
+    out = build_release(src, tmp_path / "dist", date=DATE)
+    before = snapshot(out)
+    break_a_rule(src)
+    with pytest.raises(ValidationFailed):
+        build_release(src, out, date=DATE)
+    assert snapshot(out) == before
+
+
+def test_a_syntax_error_leaves_the_previous_release_byte_identical(
+    src: Path, tmp_path: Path
+) -> None:
+    out = build_release(src, tmp_path / "dist", date=DATE)
+    before = snapshot(out)
+    (src / "data" / "broken.ttl").write_text(
+        "@prefix id: <https://w3id.org/netkg/id/> .\nid:x id:y \n", encoding="utf-8"
+    )
+    with pytest.raises(SourceError, match=r"broken\.ttl"):
+        build_release(src, out, date=DATE)
+    assert snapshot(out) == before
+
+
+KILL_AFTER_FIRST_FILE = """
+import os, signal, sys
+from pathlib import Path
+from netkg.build import build_release
+
+def die(name: str) -> None:
+    if name == "netkg.nt":  # killed half-way: some files written, the rest not
+        os.kill(os.getpid(), signal.SIGKILL)
+
+build_release(Path(sys.argv[1]), Path(sys.argv[2]), date="2030-01-01", progress=die)
+"""
+
+
+def test_a_build_killed_half_way_leaves_the_previous_release_whole(
+    src: Path, tmp_path: Path
+) -> None:
+    out = build_release(src, tmp_path / "dist", date=DATE)
+    before = snapshot(out)
+    (src / "data" / "more.ttl").write_text(
+        "@prefix id: <https://w3id.org/netkg/id/> .\n"
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        'id:extra skos:prefLabel "extra"@en .\n',
+        encoding="utf-8",
+    )
+    done = subprocess.run([sys.executable, "-c", KILL_AFTER_FIRST_FILE, str(src), str(out)])
+    assert done.returncode == -9
+    assert snapshot(out) == before
+    leftovers = [p for p in tmp_path.iterdir() if p.name.startswith(".dist.tmp-")]
+    assert len(leftovers) == 1 and (leftovers[0] / "netkg.ttl").is_file()
+    # the next build cleans up after the killed one and replaces the release
+    build_release(src, out, date=DATE)
+    assert snapshot(out) != before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist", "src"]
+
+
+def test_recover_restores_a_release_cut_off_between_the_two_renames(tmp_path: Path) -> None:
+    out = build_release(SRC, tmp_path / "dist", date=DATE)
+    before = snapshot(out)
+    out.rename(tmp_path / ".dist.old-abc")  # the state after the first rename of the swap
+    (tmp_path / ".dist.tmp-def").mkdir()  # and a half-written new release
+    recover(out)
+    assert snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
+
+
+def test_an_unwritable_destination_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    with pytest.raises(BuildError, match="cannot write the release"):
+        build_release(SRC, blocker / "dist", date=DATE)
+
+
+def test_a_folder_that_is_not_a_source_tree_is_a_source_error(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match="nothing to load"):
+        build_release(tmp_path, tmp_path / "dist", date=DATE)

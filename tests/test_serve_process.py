@@ -1,0 +1,204 @@
+"""A real `netkg serve` process on 127.0.0.1, driven by SPARQL clients nobody here wrote:
+SPARQLWrapper and rdflib's SPARQLStore. Also: the runaway-query guard seen from outside, and
+`netkg serve` on a fresh checkout."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.error import HTTPError
+
+import httpx
+import pytest
+import rdflib
+from rdflib.plugins.stores.sparqlstore import SPARQLStore
+from service_support import (
+    FIXTURE_SOURCE,
+    NETKG,
+    oxigraph_url,
+    running_netkg,
+    service_dist,
+)
+from SPARQLWrapper import CSV, JSON, POST, TURTLE, XML, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
+
+__all__ = ["oxigraph_url", "service_dist"]  # fixtures used here
+
+ID = "https://w3id.org/netkg/id/"
+TREATMENTS = (
+    "PREFIX net: <https://w3id.org/netkg/ontology#> "
+    "SELECT ?t WHERE { ?t a net:Treatment } ORDER BY ?t"
+)
+FIVE = [
+    ID + s
+    for s in (
+        "biological-therapy",
+        "drug-therapy",
+        "liver-directed-therapy",
+        "radiation-therapy",
+        "surgery",
+    )
+]
+HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
+
+
+@pytest.fixture(scope="module")
+def embedded_server(service_dist: Path) -> Iterator[str]:
+    with running_netkg(service_dist, env={"NETKG_WORKERS": "2"}) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def remote_server(service_dist: Path, oxigraph_url: str) -> Iterator[str]:
+    args = ("--store", "remote", "--store-url", oxigraph_url)
+    with running_netkg(service_dist, args=args) as base:
+        yield base
+
+
+@pytest.fixture(params=["embedded", "remote"])
+def endpoint(request: pytest.FixtureRequest) -> str:
+    base: str = request.getfixturevalue(f"{request.param}_server")
+    return base + "/sparql"
+
+
+def _wrapper(endpoint: str, query: str, return_format: str) -> SPARQLWrapper:
+    sparql = SPARQLWrapper(endpoint)
+    sparql.setQuery(query)
+    sparql.setReturnFormat(return_format)
+    return sparql
+
+
+# --- SPARQLWrapper ---------------------------------------------------------------------------
+
+
+def test_sparqlwrapper_select_json(endpoint: str) -> None:
+    result = _wrapper(endpoint, TREATMENTS, JSON).queryAndConvert()
+    assert [row["t"]["value"] for row in result["results"]["bindings"]] == FIVE  # type: ignore[index]
+
+
+def test_sparqlwrapper_select_xml_by_post(endpoint: str) -> None:
+    sparql = _wrapper(endpoint, TREATMENTS, XML)
+    sparql.setMethod(POST)
+    document = sparql.queryAndConvert()
+    uris = [node.firstChild.data for node in document.getElementsByTagName("uri")]  # type: ignore[union-attr]
+    assert uris == FIVE
+
+
+def test_sparqlwrapper_select_csv_post_directly(endpoint: str) -> None:
+    sparql = _wrapper(endpoint, TREATMENTS, CSV)
+    sparql.setMethod(POST)
+    sparql.setRequestMethod("postdirectly")
+    text = sparql.queryAndConvert().decode()  # type: ignore[union-attr]
+    assert text.split("\r\n")[1:6] == FIVE
+
+
+def test_sparqlwrapper_ask_and_construct(endpoint: str) -> None:
+    assert _wrapper(endpoint, "ASK { ?s ?p ?o }", JSON).queryAndConvert()["boolean"] is True  # type: ignore[index]
+    graph = _wrapper(
+        endpoint, f"CONSTRUCT WHERE {{ <{ID}surgery> ?p ?o }}", TURTLE
+    ).queryAndConvert()
+    parsed = rdflib.Graph().parse(data=graph, format="turtle")  # type: ignore[arg-type]
+    assert (rdflib.URIRef(ID + "surgery"), rdflib.RDF.type, None) in parsed
+
+
+def test_sparqlwrapper_sees_a_malformed_query_as_a_400(endpoint: str) -> None:
+    with pytest.raises(QueryBadFormed):
+        _wrapper(endpoint, "SELECT * WHERE { ?s ", JSON).queryAndConvert()
+
+
+def test_sparqlwrapper_update_is_refused(endpoint: str) -> None:
+    sparql = SPARQLWrapper(endpoint)
+    sparql.setQuery("INSERT DATA { <http://a> <http://b> <http://c> }")
+    sparql.setMethod(POST)
+    with pytest.raises(HTTPError) as raised:  # SPARQLWrapper has no class of its own for 403
+        sparql.query()
+    assert raised.value.code == 403
+    assert b"read-only" in raised.value.read()
+
+
+# --- rdflib's SPARQLStore --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "POST_FORM"])
+def test_rdflib_sparqlstore(endpoint: str, method: str) -> None:
+    graph = rdflib.Graph(store=SPARQLStore(endpoint, method=method))
+    rows = graph.query(TREATMENTS)
+    assert [str(row[0]) for row in rows] == FIVE  # type: ignore[index]
+    assert graph.query("ASK { ?s ?p ?o }").askAnswer is True
+
+
+def test_rdflib_sparqlstore_triples(endpoint: str) -> None:
+    graph = rdflib.Graph(store=SPARQLStore(endpoint))
+    labels = set(graph.objects(rdflib.URIRef(ID + "surgery"), rdflib.SKOS.prefLabel))
+    assert labels == {rdflib.Literal("surgery", lang="en")}
+
+
+# --- the runaway query, seen from outside ----------------------------------------------------
+
+
+def test_a_light_query_is_answered_while_a_heavy_one_is_stopped(embedded_server: str) -> None:
+    heavy: dict[str, httpx.Response] = {}
+
+    def run_heavy() -> None:
+        heavy["response"] = httpx.get(
+            embedded_server + "/sparql", params={"query": HEAVY, "timeout": "5"}, timeout=60
+        )
+
+    thread = threading.Thread(target=run_heavy)
+    thread.start()
+    try:
+        light = httpx.get(embedded_server + "/sparql", params={"query": TREATMENTS}, timeout=60)
+        assert light.status_code == 200
+        assert [r["t"]["value"] for r in light.json()["results"]["bindings"]] == FIVE
+        assert thread.is_alive(), "the heavy query should still be running"
+    finally:
+        thread.join(60)
+    response = heavy["response"]
+    assert response.status_code == 503
+    assert "5s" in response.json()["error"]
+    assert "time limit" in response.json()["error"]
+    # and the server goes on answering, with its worker pool rebuilt
+    for _ in range(5):
+        again = httpx.get(embedded_server + "/sparql", params={"query": "ASK {}"}, timeout=60)
+        assert again.status_code == 200
+
+
+# --- netkg serve on a fresh checkout ---------------------------------------------------------
+
+
+def test_serve_builds_the_release_when_missing(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURE_SOURCE, project)
+    assert not (project / "dist").exists()
+    with running_netkg(project / "dist", cwd=project, env={"NETKG_WORKERS": "1"}) as base:
+        response = httpx.get(base + "/sparql", params={"query": TREATMENTS})
+        assert response.status_code == 200
+        assert [r["t"]["value"] for r in response.json()["results"]["bindings"]] == FIVE
+    assert (project / "dist" / "release.json").is_file()
+
+
+def test_serve_no_build_fails_clearly_without_a_release(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [str(NETKG), "serve", "--no-build", "--dist", str(tmp_path / "dist"), "--port", "9"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "netkg build" in result.stderr
+
+
+def test_serve_rejects_a_bad_setting(tmp_path: Path, service_dist: Path) -> None:
+    result = subprocess.run(
+        [str(NETKG), "serve", "--dist", str(service_dist), "--store", "remote"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "store URL" in result.stderr

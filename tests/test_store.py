@@ -1,0 +1,366 @@
+"""The store: settings, the query guard, and the same behaviour from the embedded store and from a
+real Oxigraph server behind the remote store."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from service_support import oxigraph_url, service_dist
+
+from netkg.config import ConfigError, Settings
+from netkg.errors import BadRequest, Forbidden, QueryTimeout, ResultTooLarge, StoreUnavailable
+from netkg.store import (
+    CachingStore,
+    EmbeddedStore,
+    RemoteStore,
+    Store,
+    inspect_query,
+    open_store,
+    read_release,
+)
+
+__all__ = ["oxigraph_url", "service_dist"]  # fixtures used here
+
+ID = "https://w3id.org/netkg/id/"
+NET = "https://w3id.org/netkg/ontology#"
+DATA_GRAPH = "https://w3id.org/netkg/graph/data"
+ONTOLOGY_GRAPH = "https://w3id.org/netkg/graph/ontology"
+PREFIXES = (
+    f"PREFIX id: <{ID}> PREFIX net: <{NET}> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+)
+HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
+"""A cross product of five triple patterns: hours of work, so only a time limit can stop it."""
+
+
+# --- settings --------------------------------------------------------------------------------
+
+
+def test_settings_read_typed_values_from_the_environment(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        {
+            "NETKG_DIST": str(tmp_path),
+            "NETKG_STORE": "remote",
+            "NETKG_STORE_URL": "http://127.0.0.1:1/query",
+            "NETKG_QUERY_TIMEOUT": "2.5",
+            "NETKG_MAX_RESULT_ROWS": "7",
+            "NETKG_ALLOW_SERVICE": "yes",
+            "NETKG_WORKERS": "3",
+        }
+    )
+    assert settings.dist == tmp_path
+    assert settings.store == "remote"
+    assert settings.query_timeout == 2.5
+    assert settings.max_result_rows == 7
+    assert settings.allow_service is True
+    assert settings.workers == 3
+
+
+def test_settings_overrides_win_over_the_environment() -> None:
+    settings = Settings.from_env({"NETKG_WORKERS": "3"}, workers=5, dist=None)
+    assert settings.workers == 5
+    assert settings.dist == Path("dist")
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"NETKG_WORKERS": "two"}, "expected a int"),
+        ({"NETKG_WORKERS": "0"}, "greater than 0"),
+        ({"NETKG_QUERY_TIMEOUT": "soon"}, "expected a float"),
+        ({"NETKG_ALLOW_SERVICE": "maybe"}, "expected true/false"),
+        ({"NETKG_STORE": "postgres"}, "expected 'embedded' or 'remote'"),
+        ({"NETKG_STORE": "remote"}, "needs a store URL"),
+        ({"NETKG_QUERY_TIMEOUT": "90", "NETKG_MAX_QUERY_TIMEOUT": "60"}, "exceeds the maximum"),
+        ({"NETKG_BASE": "https://example.org/kg"}, "must end with"),
+    ],
+)
+def test_bad_settings_fail_loudly(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        Settings.from_env(env)
+
+
+def test_read_release_gives_a_stable_etag(service_dist: Path, tmp_path: Path) -> None:
+    release = read_release(service_dist)
+    assert release.etag == read_release(service_dist).etag
+    assert "netkg.nq" in release.files
+    (tmp_path / "release.json").write_text('{"version": "9", "files": {}}')
+    assert read_release(tmp_path).etag != release.etag
+    assert read_release(tmp_path).version == "9"
+
+
+# --- the query guard -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "form", "service"),
+    [
+        ("SELECT * WHERE { ?s ?p ?o }", "SELECT", False),
+        (
+            "PREFIX ask: <http://x/> BASE <http://y/> construct { ?s ?p ?o } WHERE { ?s ?p ?o }",
+            "CONSTRUCT",
+            False,
+        ),
+        ("ASK {}", "ASK", False),
+        ("DESCRIBE <http://x>", "DESCRIBE", False),
+        ("SELECT * { service <http://evil.example/sparql> { ?s ?p ?o } }", "SELECT", True),
+        ("SELECT * { SERVICE SILENT ?endpoint { ?s ?p ?o } }", "SELECT", True),
+        # the word SERVICE where it is not the keyword: never refused
+        ('SELECT * { ?s ?p "SERVICE <http://x> { }" }', "SELECT", False),
+        ("SELECT * { ?s ?p '''a\nSERVICE { }''' }", "SELECT", False),
+        ("SELECT * { ?s ?p <http://example.org/SERVICE> }", "SELECT", False),
+        ("PREFIX ex: <http://x/> SELECT * { ?s ex:SERVICE ?o }", "SELECT", False),
+        ("SELECT ?SERVICE { ?SERVICE ?p ?o } # SERVICE <http://x> {}", "SELECT", False),
+        ('SELECT * { ?s ?p "x"@service }', "SELECT", False),
+        ("INSERT DATA { <http://a> <http://b> <http://c> }", "UPDATE", False),
+        ("PREFIX x: <http://x/> DELETE WHERE { ?s ?p ?o }", "UPDATE", False),
+        ("DROP ALL", "UPDATE", False),
+        ("WITH <http://g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", "UPDATE", False),
+    ],
+)
+def test_inspect_query(query: str, form: str, service: bool) -> None:
+    shape = inspect_query(query)
+    assert (shape.form, shape.uses_service) == (form, service)
+
+
+def test_where_brace_is_the_where_group_not_a_construct_template() -> None:
+    query = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+    assert query[inspect_query(query).where_brace :] == "{ ?s ?p ?o }"
+    query = 'SELECT ?x { ?x ?p "{" }'
+    assert query[inspect_query(query).where_brace :] == '{ ?x ?p "{" }'
+
+
+# --- the same behaviour from both stores -----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def embedded(service_dist: Path) -> Iterator[EmbeddedStore]:
+    store = EmbeddedStore(service_dist / "netkg.nq", workers=2, max_rows=20, query_timeout=20)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def remote(oxigraph_url: str) -> Iterator[RemoteStore]:
+    store = RemoteStore(oxigraph_url, max_rows=20, query_timeout=20)
+    yield store
+    store.close()
+
+
+@pytest.fixture(params=["embedded", "remote"])
+def store(request: pytest.FixtureRequest) -> Store:
+    found: Store = request.getfixturevalue(request.param)
+    return found
+
+
+def _values(body: bytes, variable: str) -> list[str]:
+    rows = json.loads(body)["results"]["bindings"]
+    return sorted(row[variable]["value"] for row in rows if variable in row)
+
+
+def test_select_sees_the_union_of_the_named_graphs(store: Store) -> None:
+    answer = store.query(PREFIXES + "SELECT ?t WHERE { ?t a net:Treatment }")
+    assert answer.kind == "solutions"
+    assert answer.media_type == "application/sparql-results+json"
+    assert _values(answer.body, "t") == [
+        ID + "biological-therapy",
+        ID + "drug-therapy",
+        ID + "liver-directed-therapy",
+        ID + "radiation-therapy",
+        ID + "surgery",
+    ]
+    # and the ontology graph, also in the default graph
+    owl_class = "<http://www.w3.org/2002/07/owl#Class>"
+    ontology = store.query(PREFIXES + f"ASK {{ net:Treatment a {owl_class} }}")
+    assert json.loads(ontology.body)["boolean"] is True
+
+
+@pytest.mark.parametrize(
+    ("media_type", "expected"),
+    [
+        ("application/sparql-results+json", b'"value":"surgery"'),
+        ("application/sparql-results+xml", b'<literal xml:lang="en">surgery</literal>'),
+        ("text/csv", b"label\r\nsurgery\r\n"),
+        ("text/tab-separated-values", b'?label\n"surgery"@en\n'),
+    ],
+)
+def test_solutions_in_every_format(store: Store, media_type: str, expected: bytes) -> None:
+    answer = store.query(
+        PREFIXES + "SELECT ?label WHERE { id:surgery skos:prefLabel ?label }",
+        solutions_format=media_type,
+    )
+    assert answer.media_type == media_type
+    assert expected in answer.body
+
+
+@pytest.mark.parametrize(
+    ("media_type", "parse_as"),
+    [
+        ("text/turtle", ox.RdfFormat.TURTLE),
+        ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+        ("application/ld+json", ox.RdfFormat.JSON_LD),
+        ("application/rdf+xml", ox.RdfFormat.RDF_XML),
+    ],
+)
+def test_graphs_in_every_format(store: Store, media_type: str, parse_as: ox.RdfFormat) -> None:
+    answer = store.query(
+        PREFIXES + "CONSTRUCT { ?t a net:Treatment } WHERE { ?t a net:Treatment }",
+        graph_format=media_type,
+    )
+    assert (answer.kind, answer.media_type) == ("graph", media_type)
+    triples = list(ox.parse(answer.body, format=parse_as))
+    assert len(triples) == 5
+    assert ox.NamedNode(ID + "surgery") in {q.subject for q in triples}
+
+
+def test_ask_in_xml(store: Store) -> None:
+    answer = store.query("ASK { ?s ?p ?o }", solutions_format="application/sparql-results+xml")
+    assert answer.kind == "boolean"
+    assert b"<boolean>true</boolean>" in answer.body
+
+
+def test_the_dataset_is_what_the_request_names(store: Store) -> None:
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s a ?c }"
+    only_ontology = store.query(count, default_graph_uris=[ONTOLOGY_GRAPH])
+    only_data = store.query(count, default_graph_uris=[DATA_GRAPH])
+    assert _values(only_ontology.body, "n") == ["3"]  # the ontology, two classes
+    assert _values(only_data.body, "n") == ["6"]  # five treatments, one condition
+    graphs = store.query(
+        "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", named_graph_uris=[DATA_GRAPH]
+    )
+    assert _values(graphs.body, "g") == [DATA_GRAPH]
+    # named graphs only: the default graph is empty
+    empty = store.query(count, named_graph_uris=[DATA_GRAPH])
+    assert _values(empty.body, "n") == ["0"]
+
+
+def test_substitutions_are_bound_not_spliced(store: Store) -> None:
+    query = PREFIXES + "SELECT ?t ?label WHERE { ?t skos:prefLabel ?label }"
+    by_subject = store.query(query, substitutions={"t": ox.NamedNode(ID + "surgery")})
+    assert _values(by_subject.body, "label") == ["surgery"]
+    by_label = store.query(query, substitutions={"label": ox.Literal("surgery", language="en")})
+    assert _values(by_label.body, "t") == [ID + "surgery"]
+    sneaky = ox.Literal('surgery"@en } ?t ?p ?label { "')
+    assert _values(store.query(query, substitutions={"label": sneaky}).body, "t") == []
+
+
+def test_too_many_rows_is_an_error_not_a_truncation(store: Store) -> None:
+    with pytest.raises(ResultTooLarge, match=r"more than 20 rows.*LIMIT"):
+        store.query("SELECT * WHERE { ?s ?p ?o }")
+    with pytest.raises(ResultTooLarge, match="more than 20 triples"):
+        store.query("CONSTRUCT WHERE { ?s ?p ?o }")
+    limited = store.query("SELECT * WHERE { ?s ?p ?o } LIMIT 20")
+    assert len(json.loads(limited.body)["results"]["bindings"]) == 20
+
+
+@pytest.mark.parametrize(
+    ("query", "error", "message"),
+    [
+        ("SELEKT * WHERE { ?s ?p ?o }", BadRequest, "malformed query"),
+        ("SELECT * WHERE { ?s ?p }", BadRequest, "malformed query"),
+        ("INSERT DATA { <http://a> <http://b> <http://c> }", Forbidden, "read-only"),
+        ("CLEAR ALL", Forbidden, "read-only"),
+        ("SELECT * { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", Forbidden, "SERVICE"),
+    ],
+)
+def test_refusals(store: Store, query: str, error: type[Exception], message: str) -> None:
+    with pytest.raises(error, match=message):
+        store.query(query)
+
+
+def test_a_runaway_query_is_stopped_and_the_store_keeps_answering(store: Store) -> None:
+    with pytest.raises(QueryTimeout, match="1s"):
+        store.query(HEAVY, timeout=1)
+    answer = store.query("ASK { ?s ?p ?o }")
+    assert json.loads(answer.body)["boolean"] is True
+
+
+def test_the_killed_worker_is_replaced(embedded: EmbeddedStore) -> None:
+    with pytest.raises(QueryTimeout):
+        embedded.query(HEAVY, timeout=0.5)
+    deadline = time.monotonic() + 60
+    while embedded.worker_count < 2 or embedded._idle.qsize() < 2:
+        assert time.monotonic() < deadline, "the worker pool did not recover"
+        time.sleep(0.05)
+    # both workers answer: two queries at once must both succeed
+    for _ in range(4):
+        assert embedded.query("ASK {}").kind == "boolean"
+
+
+def test_a_requested_timeout_never_exceeds_the_maximum(service_dist: Path) -> None:
+    store = EmbeddedStore(service_dist / "netkg.nq", workers=1, max_query_timeout=0.5)
+    try:
+        with pytest.raises(QueryTimeout, match=r"0\.5s"):
+            store.query(HEAVY, timeout=1000)
+    finally:
+        store.close()
+
+
+def test_a_missing_release_is_reported(tmp_path: Path) -> None:
+    with pytest.raises(Exception, match="netkg build"):
+        EmbeddedStore(tmp_path / "netkg.nq")
+
+
+def test_an_unreachable_remote_store_is_a_502() -> None:
+    from service_support import free_port
+
+    store = RemoteStore(f"http://127.0.0.1:{free_port()}/query")
+    with pytest.raises(StoreUnavailable) as raised:
+        store.query("ASK {}")
+    assert raised.value.status_code == 502
+
+
+# --- the cache ------------------------------------------------------------------------------
+
+
+class CountingStore:
+    """A store that counts calls, to see what the cache lets through."""
+
+    def __init__(self, inner: Store) -> None:
+        self.inner = inner
+        self.calls = 0
+
+    def query(self, sparql: str, **options: object) -> object:
+        self.calls += 1
+        return self.inner.query(sparql, **options)  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        pass
+
+
+def test_the_cache_answers_repeats_and_keys_on_everything(embedded: EmbeddedStore) -> None:
+    counting = CountingStore(embedded)
+    cache = CachingStore(counting, etag="r1", size=2)  # type: ignore[arg-type]
+    first = cache.query("ASK {}")
+    assert cache.query("ASK {}") == first
+    assert counting.calls == 1
+    cache.query("ASK {}", solutions_format="text/csv")  # another format: another answer
+    cache.query("ASK {}", default_graph_uris=[DATA_GRAPH])  # another dataset too
+    assert counting.calls == 3
+    cache.query("ASK {}")  # evicted (size 2): asked again
+    assert counting.calls == 4
+    with pytest.raises(Forbidden):  # errors are not cached
+        cache.query("DROP ALL")
+    with pytest.raises(Forbidden):
+        cache.query("DROP ALL")
+    assert counting.calls == 6
+
+
+def test_open_store_follows_the_settings(service_dist: Path, oxigraph_url: str) -> None:
+    remote = open_store(Settings(dist=service_dist, store="remote", store_url=oxigraph_url))
+    try:
+        assert isinstance(remote, CachingStore)
+        assert isinstance(remote.inner, RemoteStore)
+        assert remote.etag == read_release(service_dist).etag
+        assert remote.query("ASK { ?s ?p ?o }").kind == "boolean"
+    finally:
+        remote.close()
+    plain = open_store(Settings(dist=service_dist, store="embedded", workers=1, cache_size=0))
+    try:
+        assert isinstance(plain, EmbeddedStore)
+    finally:
+        plain.close()

@@ -1,0 +1,164 @@
+"""netkg.validate: SHACL results and netkg's own checks, with file:line and a fix-it message."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+from rdflib.namespace import RDF, SH
+
+from netkg.errors import SourceError
+from netkg.validate import CHECKS, Finding, Report, validate_project
+
+FIXTURES = Path(__file__).parent / "fixtures" / "curation"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    shutil.copytree(FIXTURES / "good", tmp_path, dirs_exist_ok=True)
+    return tmp_path
+
+
+@pytest.fixture
+def bad(project: Path) -> Path:
+    shutil.copy(FIXTURES / "bad" / "drugs.ttl", project / "data" / "drugs.ttl")
+    return project
+
+
+def only(report: Report, **match: object) -> Finding:
+    found = [f for f in report.findings if all(getattr(f, k) == v for k, v in match.items())]
+    assert len(found) == 1, (match, report.findings)
+    return found[0]
+
+
+def test_the_good_fixture_conforms(project: Path) -> None:
+    report = validate_project(project)
+    assert report.findings == []
+    assert report.conforms and report.exit_code == 0
+    assert report.counts == {"Error": 0, "Violation": 0, "Warning": 0, "Info": 0}
+    assert report.files == ["ontology/netkg.ttl", "data/treatments.ttl", "shapes/shapes.ttl"]
+    assert (None, SH.conforms, None) in report.results_graph
+    assert report.summary().startswith("ok: 0 violation(s)")
+
+
+def test_shacl_violation_has_file_line_focus_path_value_shape_and_message(bad: Path) -> None:
+    report = validate_project(bad)
+    f = only(report, shape="netsh:TreatmentPrefLabel", focus="id:drug-therapy")
+    assert (f.file, f.line) == ("data/drugs.ttl", 7)
+    assert f.severity == "Violation" and f.check == "shacl"
+    assert f.path == "skos:prefLabel" and f.value == '"Drug therapy"'
+    assert f.message.startswith("Give exactly one skos:prefLabel with a language tag")
+    assert not report.conforms and report.exit_code == 1
+
+
+def test_a_missing_value_points_at_the_subject(bad: Path) -> None:
+    report = validate_project(bad)
+    f = only(report, shape="netsh:TreatmentShape/skos:definition", focus="id:drug-therapy")
+    assert f.severity == "Warning" and f.value is None
+    assert (f.file, f.line) == ("data/drugs.ttl", 6)
+    assert f.message == "Add a skos:definition in our own words."
+
+
+def test_netkg_checks_find_what_shacl_cannot(bad: Path) -> None:
+    report = validate_project(bad)
+    dangling = only(report, check="undeclared-term", value="id:nowhere")
+    assert (dangling.file, dangling.line) == ("data/drugs.ttl", 8)
+    assert dangling.severity == "Violation"
+    typo = only(report, check="undeclared-term", value="net:Treatmnt")
+    assert (typo.file, typo.line) == ("data/drugs.ttl", 10)
+    base = only(report, check="iri-outside-base")
+    assert base.line == 10 and "<http://w3id.org/netkg/id/typo>" in base.message
+    split = only(report, check="split-subject")
+    assert (split.file, split.line, split.severity) == ("data/treatments.ttl", 7, "Warning")
+    assert split.focus == "id:surgery" and "data/drugs.ttl:12" in split.message
+
+
+def test_counts_and_order(bad: Path) -> None:
+    report = validate_project(bad)
+    assert report.counts == {"Error": 0, "Violation": 4, "Warning": 2, "Info": 0}
+    keys = [(f.file or "", f.line or 0) for f in report.findings]
+    assert keys == sorted(keys)
+    results = report.results_graph
+    assert len(list(results.subjects(RDF.type, SH.ValidationResult))) == 2
+
+
+def test_warnings_alone_do_not_fail(project: Path) -> None:
+    (project / "data" / "more.ttl").write_text(
+        "@prefix id: <https://w3id.org/netkg/id/> .\n"
+        "@prefix net: <https://w3id.org/netkg/ontology#> .\n"
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        'id:x a net:Treatment ; skos:prefLabel "X"@en .\n',
+        encoding="utf-8",
+    )
+    report = validate_project(project)
+    assert report.counts["Warning"] == 1 and report.counts["Violation"] == 0
+    assert report.conforms and report.exit_code == 0
+
+
+def test_mapping_triples_are_not_a_split_subject(project: Path) -> None:
+    (project / "data" / "mappings.ttl").write_text(
+        "@prefix id: <https://w3id.org/netkg/id/> .\n"
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        "id:surgery skos:exactMatch <http://purl.obolibrary.org/obo/NCIT_C17173> .\n",
+        encoding="utf-8",
+    )
+    assert validate_project(project).findings == []
+
+
+def test_named_paths_report_only_their_findings_in_the_projects_context(bad: Path) -> None:
+    report = validate_project(bad, [bad / "data" / "treatments.ttl"])
+    assert report.files == ["data/treatments.ttl"]
+    assert [f.check for f in report.findings] == ["split-subject"]
+
+
+def test_unreadable_sources_raise_source_error_with_every_problem(project: Path) -> None:
+    shutil.copy(FIXTURES / "broken" / "syntax.ttl", project / "data" / "a.ttl")
+    shutil.copy(FIXTURES / "broken" / "undefined-prefix.ttl", project / "data" / "b.ttl")
+    with pytest.raises(SourceError) as error:
+        validate_project(project)
+    assert error.value.exit_code == 2
+    assert isinstance(error.value.detail, list) and len(error.value.detail) == 2
+
+
+def test_a_shape_pyshacl_cannot_run_is_an_error_not_a_crash(project: Path) -> None:
+    (project / "shapes" / "sparql.ttl").write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "@prefix netsh: <https://w3id.org/netkg/shapes#> .\n"
+        "@prefix net: <https://w3id.org/netkg/ontology#> .\n"
+        "netsh:Bad a sh:NodeShape ; sh:targetClass net:Treatment ;\n"
+        '  sh:sparql [ sh:select "SELECT $this WHERE { VALUES ?x { 1 } }" ] .\n',
+        encoding="utf-8",
+    )
+    report = validate_project(project)
+    f = only(report, check="shapes")
+    assert f.severity == "Error" and "VALUES" in f.message
+    assert (f.file, f.line, f.shape) == ("shapes/sparql.ttl", 5, "netsh:Bad")
+    assert report.exit_code == 2
+
+
+def test_severities_are_data() -> None:
+    assert CHECKS["split-subject"].severity == "Warning"
+    assert CHECKS["undeclared-term"].severity == "Violation"
+    assert CHECKS["syntax"].severity == "Error"
+    assert all(c.description for c in CHECKS.values())
+
+
+def test_to_json_is_the_documented_shape(bad: Path) -> None:
+    data = validate_project(bad).to_json()
+    assert set(data) == {"conforms", "exit_code", "counts", "files", "triples", "tests", "findings"}
+    assert set(data["findings"][0]) == {
+        "check",
+        "severity",
+        "message",
+        "file",
+        "line",
+        "focus",
+        "path",
+        "value",
+        "shape",
+    }
+    assert data["conforms"] is False and data["exit_code"] == 1
+    assert "netsh:TreatmentPrefLabel" in data["tests"]
+    assert isinstance(validate_project(bad).results_graph, Graph)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -231,33 +232,142 @@ def _quads(graph: Graph, graph_iri: URIRef) -> str:
     return "".join(line[:-2].rstrip() + suffix for line in lines if line.endswith(" ."))
 
 
-def _stable_jsonld(value: Any, key: str | None = None) -> Any:
-    """Sort what JSON-LD leaves unordered (nodes, value sets); keep `@list` order."""
-    if isinstance(value, dict):
-        return {k: _stable_jsonld(v, k) for k, v in value.items()}
-    if isinstance(value, list):
-        items = [_stable_jsonld(v) for v in value]
-        if key in ("@list", "@context"):
-            return items
-        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
-    return value
-
-
 def jsonld(graph: Graph, context: dict[str, Any]) -> str:
-    """The graph compacted with netkg's context, sorted, with the context inline."""
-    text = graph.serialize(format="json-ld", context=context["@context"], auto_compact=True)
-    document = json.loads(text)
-    if isinstance(document, list):
-        document = {"@context": context["@context"], "@graph": document}
-    if "@graph" not in document:
-        body = {k: v for k, v in document.items() if k != "@context"}
-        document = {"@context": document.get("@context", {}), "@graph": [body] if body else []}
-    return ctx.dumps(_stable_jsonld(document))
+    """The graph as compacted, flattened JSON-LD with netkg's context inline, written in one
+    linear pass (rdflib's compaction is slow on large graphs): nodes sorted by `@id`, values
+    sorted, a context term used for each value its coercion fits, a compact IRI otherwise."""
+    definitions = context["@context"]
+    prefixes = {
+        k: v
+        for k, v in definitions.items()
+        if isinstance(v, str) and v.endswith(("/", "#", "_"))
+    }
+    by_length = sorted(prefixes.items(), key=lambda item: -len(item[1]))
+
+    def expand(value: str) -> str:
+        prefix, _, local = value.partition(":")
+        return prefixes[prefix] + local if prefix in prefixes else value
+
+    terms: dict[str, tuple[str, str | None]] = {}  # predicate IRI -> (term, coercion)
+    for name, definition in definitions.items():
+        if name in prefixes:
+            continue
+        if isinstance(definition, str):
+            terms.setdefault(expand(definition), (name, None))
+        elif isinstance(definition, dict) and "@id" in definition:
+            coercion = definition.get("@type")
+            terms[expand(definition["@id"])] = (name, expand(coercion) if coercion else None)
+
+    def compact(iri: str) -> str:
+        for prefix, namespace in by_length:
+            if iri.startswith(namespace) and len(iri) > len(namespace):
+                local = iri[len(namespace) :]
+                if not local.startswith("//"):
+                    return f"{prefix}:{local}"
+        return iri
+
+    def node_id(term: Any) -> str:
+        return f"_:{term}" if isinstance(term, BNode) else compact(str(term))
+
+    def value(term: Any) -> Any:
+        if isinstance(term, (URIRef, BNode)):
+            return {"@id": node_id(term)}
+        if term.language:
+            return {"@language": term.language, "@value": str(term)}
+        if term.datatype is not None:
+            return {"@type": compact(str(term.datatype)), "@value": str(term)}
+        return str(term)
+
+    nodes: dict[Any, dict[str, list[Any]]] = {}
+    for s, p, o in graph:
+        node = nodes.setdefault(s, {})
+        if p == RDF.type and isinstance(o, URIRef):
+            iri = str(o)
+            node.setdefault("@type", []).append(terms[iri][0] if iri in terms else compact(iri))
+            continue
+        term, coercion = terms.get(str(p), (None, None))
+        if term is not None and coercion == "@id" and isinstance(o, (URIRef, BNode)):
+            node.setdefault(term, []).append(node_id(o))
+        elif term is not None and coercion not in (None, "@id"):
+            if isinstance(o, Literal) and o.datatype is not None and str(o.datatype) == coercion:
+                node.setdefault(term, []).append(str(o))
+            else:
+                node.setdefault(compact(str(p)), []).append(value(o))
+        elif term is not None and coercion is None:
+            node.setdefault(term, []).append(value(o))
+        else:
+            node.setdefault(compact(str(p)), []).append(value(o))
+
+    def sort_key(item: Any) -> str:
+        return item if isinstance(item, str) else json.dumps(item, sort_keys=True)
+
+    flat = []
+    for subject in sorted(nodes, key=lambda t: (isinstance(t, BNode), str(t))):
+        entry: dict[str, Any] = {"@id": node_id(subject)}
+        for key, values in nodes[subject].items():
+            ordered = sorted(values, key=sort_key)
+            entry[key] = ordered[0] if len(ordered) == 1 else ordered
+        flat.append(entry)
+    return ctx.dumps({"@context": definitions, "@graph": flat})
+
+
+_RDF_TYPE = str(RDF.type)
+_PN_LOCAL = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?$")
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 
 
 def turtle(graph: Graph) -> str:
-    """Turtle with only the prefixes the graph uses; rdflib orders subjects and predicates."""
-    return graph.serialize(format="turtle")
+    """Stable Turtle in one linear pass (rdflib's writer is quadratic on large graphs).
+
+    Only the prefixes used, sorted; one block per subject, IRIs sorted then blank nodes;
+    `a` first, then predicates and objects sorted.
+    """
+    namespaces = dict(ctx.PREFIXES)
+    for prefix, namespace in graph.namespace_manager.namespaces():
+        if prefix and not prefix.startswith("ns") and str(namespace) not in namespaces.values():
+            namespaces.setdefault(prefix, str(namespace))
+    by_length = sorted(namespaces.items(), key=lambda item: -len(item[1]))
+    used: set[str] = set()
+    cache: dict[Any, str] = {}
+
+    def iri(term: URIRef) -> str:
+        text = str(term)
+        for prefix, namespace in by_length:
+            if text.startswith(namespace) and _PN_LOCAL.match(text[len(namespace) :]):
+                used.add(prefix)
+                return f"{prefix}:{text[len(namespace) :]}"
+        return f"<{text}>"
+
+    def show(term: Any) -> str:
+        shown = cache.get(term)
+        if shown is None:
+            if isinstance(term, URIRef):
+                shown = iri(term)
+            elif isinstance(term, BNode):
+                shown = f"_:{term}"
+            else:
+                shown = '"' + str(term).translate(_ESCAPES) + '"'
+                if term.language:
+                    shown += "@" + term.language
+                elif term.datatype is not None:
+                    shown += "^^" + iri(term.datatype)
+            cache[term] = shown
+        return shown
+
+    subjects: dict[Any, dict[Any, list[Any]]] = {}
+    for s, p, o in graph:
+        subjects.setdefault(s, {}).setdefault(p, []).append(o)
+    blocks = []
+    for subject in sorted(subjects, key=lambda t: (isinstance(t, BNode), str(t))):
+        predicates = subjects[subject]
+        lines = []
+        for predicate in sorted(predicates, key=lambda t: (str(t) != _RDF_TYPE, str(t))):
+            objects = sorted(show(o) for o in predicates[predicate])
+            verb = "a" if predicate == RDF.type else show(predicate)
+            lines.append(f"{verb} " + ",\n        ".join(objects))
+        blocks.append(f"{show(subject)} " + " ;\n    ".join(lines) + " .\n")
+    header = "".join(f"@prefix {p}: <{namespaces[p]}> .\n" for p in sorted(used))
+    return header + "\n" + "\n".join(blocks)
 
 
 def _write(folder: Path, name: str, text: str, progress: Progress | None) -> None:

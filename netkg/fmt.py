@@ -194,6 +194,8 @@ def canonical(text: str, file: Path) -> str:
             header.append(comment.text)
         elif nxt >= len(scan.statements):
             footer.append(comment.text)
+        elif scan.statements[nxt].directive:  # above a later @prefix: prefixes go on top
+            header.append(comment.text)
         else:
             statement = scan.statements[nxt]
             if statement.subject is None:
@@ -235,7 +237,12 @@ def canonical(text: str, file: Path) -> str:
     parts.extend(block for _key, block in sorted(blocks, key=lambda kb: kb[0]))
     if footer:
         parts.append("\n".join(footer))
-    return "\n\n".join(parts) + "\n"
+    result = "\n\n".join(parts) + "\n" if parts else ""
+    kept = sorted(c.text for c, _ in _scan(result, file, base).comments)
+    if kept != sorted(c.text for c, _ in scan.comments):  # a bug in fmt must not eat comments
+        raise CommentWouldBeLost(f"{file}: formatting would lose a comment; file left as is "
+                                 f"(please report this)")
+    return result
 
 
 def _write_atomically(path: Path, text: str) -> None:

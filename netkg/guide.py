@@ -20,7 +20,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from netkg import diagram
-from netkg.pages import render, request_language
+from netkg.pages import base_iri, render, request_language
 from netkg.store import Store
 
 router = APIRouter()
@@ -445,12 +445,9 @@ def _partner_jsonld(request: Request, lang: str) -> str | None:
     if importlib.util.find_spec("netkg.partner") is None:
         return None
     partner = importlib.import_module("netkg.partner")
-    build = getattr(partner, "condition_document", None)
-    if build is None:
-        return None
-    document = build(request, lang)
+    document = partner.condition_document(_store(request), lang, base_iri(request))
     text = json.dumps(document, ensure_ascii=False, indent=1)
-    return text.replace("</", "<\\/")
+    return text.replace("</", "<\\/")  # never close the <script> it sits in
 
 
 def diagram_data(store: Store, lang: str) -> diagram.Diagram:
@@ -516,6 +513,4 @@ def guide_diagram(request: Request) -> Response:
 
 
 def _base(request: Request) -> str:
-    from netkg.pages import base_iri
-
     return base_iri(request)

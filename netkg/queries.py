@@ -44,6 +44,7 @@ from netkg.errors import BadRequest, NetkgError, NotAcceptable, NotFound
 
 __all__ = [
     "FORMATS",
+    "LocalStore",
     "NamedQuery",
     "Param",
     "Problem",
@@ -564,6 +565,8 @@ def _term(param: Param, value: str) -> ox.NamedNode | ox.Literal:
     """The RDF term for one raw value, or BadRequest naming the parameter and what it accepts."""
     if len(value) > MAX_VALUE_LENGTH:
         raise _bad(param, value, " (too long)")
+    if param.type in ("language", "boolean"):
+        value = value.strip().lower()  # EN-CA and en-ca, TRUE and true, are the same value
     if param.enum is not None and value not in param.enum:
         raise _bad(param, value)
     if param.type == "string":
@@ -708,7 +711,7 @@ def run_local(
     store: ox.Store, query: NamedQuery, values: Sequence[tuple[str, str]] = ()
 ) -> QueryResult:
     """Run on a plain pyoxigraph Store (tests, `netkg validate`): same checks, same binding."""
-    return run(_LocalStore(store), query, values)
+    return run(LocalStore(store), query, values)
 
 
 class _LocalAnswer(NamedTuple):
@@ -717,8 +720,12 @@ class _LocalAnswer(NamedTuple):
     body: bytes
 
 
-class _LocalStore:
-    """The smallest adapter from a pyoxigraph.Store to the store protocol's `query`."""
+class LocalStore:
+    """The smallest adapter from a pyoxigraph.Store to the store protocol's `query`.
+
+    For code that runs without the service (tests, `netkg validate`): SELECT answers in SPARQL
+    JSON, CONSTRUCT answers in N-Triples, bound parameters as substitutions.
+    """
 
     def __init__(self, store: ox.Store) -> None:
         self.store = store
@@ -726,13 +733,17 @@ class _LocalStore:
     def query(self, sparql: str, **options: Any) -> _LocalAnswer:
         substitutions = {ox.Variable(k): v for k, v in (options.get("substitutions") or {}).items()}
         answer = self.store.query(
-            sparql, substitutions=substitutions, use_default_graph_as_union=True
+            sparql, substitutions=substitutions or None, use_default_graph_as_union=True
         )
-        if not isinstance(answer, ox.QuerySolutions):
-            raise NetkgError("not a SELECT query")
-        body = answer.serialize(format=ox.QueryResultsFormat.JSON)
-        assert body is not None
-        return _LocalAnswer("solutions", "application/sparql-results+json", body)
+        if isinstance(answer, ox.QuerySolutions):
+            body = answer.serialize(format=ox.QueryResultsFormat.JSON)
+            assert body is not None
+            return _LocalAnswer("solutions", "application/sparql-results+json", body)
+        if isinstance(answer, ox.QueryTriples):
+            graph = ox.serialize(answer, format=ox.RdfFormat.N_TRIPLES)
+            assert graph is not None
+            return _LocalAnswer("graph", "application/n-triples", graph)
+        raise NetkgError("ASK queries are not used here")
 
 
 # --- rendering -------------------------------------------------------------------------------
@@ -947,7 +958,8 @@ def _choose_format(request: Request, suffix: str | None) -> str:
         if key in FORMATS.values():
             return key
         raise BadRequest(
-            f"unknown format {asked!r}; accepted values: {', '.join(FORMATS)}",
+            f"parameter 'format' (or the suffix): unknown format {asked!r}; "
+            f"accepted values: {', '.join(FORMATS)}",
             detail={"parameter": "format", "accepts": list(FORMATS)},
         )
     from netkg.negotiate import choose

@@ -138,7 +138,7 @@ def render_github(report: Report) -> str:
             props.append(f"file={github_escape_property(f.file)}")
             if f.line:
                 props.append(f"line={f.line}")
-        props.append(f"title={github_escape_property(f'{f.severity}: {f.test}')}")
+        props.append(f"title={github_escape_property(f.test)}")
         details = _details(f)
         message = f.message + (f" ({details})" if details else "")
         lines.append(f"::{GITHUB_LEVEL[f.severity]} {','.join(props)}::"

@@ -18,6 +18,7 @@ suffixes `.html .ttl .jsonld .nt .rdf` override Accept. Caching, ETags, HEAD and
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import threading
 from collections import OrderedDict
@@ -35,7 +36,7 @@ from netkg import describe as d
 from netkg.errors import NotAcceptable, NotFound
 from netkg.http import fixed_representation
 from netkg.negotiate import GRAPH_FORMATS, HTML, choose, format_override
-from netkg.pages import render
+from netkg.pages import render, request_language
 
 __all__ = ["router"]
 
@@ -101,7 +102,13 @@ class _Cache:
         return value
 
 
-_cache = _Cache()
+def _cache_of(request: Request) -> _Cache:
+    """One cache per app (so two apps over different stores never share answers)."""
+    cache: _Cache | None = getattr(request.app.state, "resources_cache", None)
+    if cache is None:
+        cache = _Cache()
+        request.app.state.resources_cache = cache
+    return cache
 
 
 @dataclass(frozen=True)
@@ -114,6 +121,7 @@ class _Site:
     dist: Path
     files: dict[str, str]
     state: Any
+    cache: _Cache
 
 
 def _site(request: Request) -> _Site:
@@ -126,6 +134,7 @@ def _site(request: Request) -> _Site:
         dist=Path(release.path),
         files=dict(release.files),
         state=state,
+        cache=_cache_of(request),
     )
 
 
@@ -147,7 +156,7 @@ def _context(site: _Site) -> dict[str, Any]:
 
         return make_context(Graph())
 
-    result: dict[str, Any] = _cache.get((site.etag, "context"), load)
+    result: dict[str, Any] = site.cache.get((site.etag, "context"), load)
     return result
 
 
@@ -159,7 +168,7 @@ def _release_meta(site: _Site) -> dict[str, Any]:
         except (OSError, ValueError):
             return {}
 
-    result: dict[str, Any] = _cache.get((site.etag, "release.json"), load)
+    result: dict[str, Any] = site.cache.get((site.etag, "release.json"), load)
     return result
 
 
@@ -197,11 +206,12 @@ def _name_of(media: str) -> str:
 
 
 def _links(doc_path: str, chosen: str) -> str:
-    return ", ".join(
-        f'<{doc_path}.{name}>; rel="alternate"; type="{media}"'
-        for name, media in FORMATS.items()
-        if media != chosen
-    )
+    """`Link` to every other representation, except on JSON-LD: pyld's document loader (3.3)
+    fails on a response with more than one `rel="alternate"`, so JSON-LD links Turtle only."""
+    others = [(n, m) for n, m in FORMATS.items() if m != chosen]
+    if chosen == "application/ld+json":
+        others = [("ttl", "text/turtle")]
+    return ", ".join(f'<{doc_path}.{n}>; rel="alternate"; type="{m}"' for n, m in others)
 
 
 def _respond(
@@ -217,7 +227,7 @@ def _respond(
 def _rdf_response(
     site: _Site, key: str, description: d.Description, media: str
 ) -> Response:
-    body: bytes = _cache.get(
+    body: bytes = site.cache.get(
         (site.etag, "rdf", key, media),
         lambda: d.serialise(description, media, _context(site)),
     )
@@ -239,7 +249,7 @@ def _description(site: _Site, iri: str) -> d.Description:
         ox.NamedNode(iri)
     except ValueError:
         return d.Description(iri, ())
-    result: d.Description = _cache.get(
+    result: d.Description = site.cache.get(
         (site.etag, "describe", iri), lambda: d.describe(site.state.store, iri)
     )
     return result
@@ -261,7 +271,10 @@ def _resource(request: Request, path: str) -> Response:
         return _not_found(request, media, f"no resource {iri} in this release")
     response: Response
     if media == HTML:
-        view = _resource_view(description, iri, site, request)
+        view = site.cache.get(
+            (site.etag, "view", iri, _lang(request)),
+            lambda: _resource_view(description, iri, site, request),
+        )
         response = render(request, "resource.html", **view)
     else:
         response = _rdf_response(site, iri, description, media)
@@ -269,8 +282,6 @@ def _resource(request: Request, path: str) -> Response:
 
 
 def _lang(request: Request) -> str:
-    from netkg.pages import request_language
-
     return request_language(request)
 
 
@@ -316,6 +327,12 @@ def _resource_view(
         "types": [graph.value(o, lang) for o in graph.objects(iri, d.RDF + "type")],
         "definition": graph.text(iri, d.SKOS + "definition", lang)
         or graph.text(iri, d.RDFS + "comment", lang),
+        "deprecated": any(
+            lit.value == "true" for lit in graph.literals(iri, d.OWL + "deprecated")
+        ),
+        "replaced_by": [
+            graph.value(o, lang) for o in graph.objects(iri, d.DCTERMS + "isReplacedBy")
+        ],
         "properties": properties,
         "incoming": incoming,
         "mappings": mappings,
@@ -338,7 +355,7 @@ def _void(site: _Site) -> d.Description:
         triples = [q.triple for q in ox.parse(path=path, format=ox.RdfFormat.TURTLE)]
         return d.Description.of(site.base + "void#netkg", triples)
 
-    result: d.Description = _cache.get((site.etag, "void"), load)
+    result: d.Description = site.cache.get((site.etag, "void"), load)
     return result
 
 
@@ -363,7 +380,10 @@ def home(request: Request) -> Response:
         return _void_response(request, None)
     site = _site(request)
     lang = _lang(request)
-    void = _void(site)
+    try:
+        void = _void(site)
+    except NotFound:  # a release without void.ttl still has a home page
+        void = d.Description(site.base + "void#netkg", ())
     graph = d.Graph(void.triples)
     meta = _release_meta(site)
     response = render(
@@ -412,7 +432,11 @@ def context_document(request: Request) -> Response:
 
 def _downloads(site: _Site) -> list[dict[str, Any]]:
     rows = []
-    for name, sha in sorted(site.files.items()):
+    index = site.dist / "release.json"
+    files = dict(site.files)
+    if index.is_file():
+        files["release.json"] = hashlib.sha256(index.read_bytes()).hexdigest()
+    for name, sha in sorted(files.items()):
         path = site.dist / name
         size = path.stat().st_size if path.is_file() else None
         rows.append({"name": name, "sha256": sha, "size": size, "url": f"/download/{name}"})
@@ -441,6 +465,10 @@ def download_file(request: Request, name: str) -> Response:
     site = _site(request)
     sha = site.files.get(name)
     path = site.dist / name
+    if name == "release.json":  # the index itself: it can't list its own checksum
+        sha = site.cache.get(
+            (site.etag, "release.json sha"), lambda: hashlib.sha256(path.read_bytes()).hexdigest()
+        )
     if sha is None or not path.is_file():
         raise NotFound(f"no file {name!r} in this release; see /download/ for the list")
     digest = base64.b64encode(bytes.fromhex(sha)).decode()
@@ -484,7 +512,7 @@ def version(request: Request) -> Response:
 
 def _ontology(site: _Site) -> d.Description:
     iri = site.base + "ontology"
-    result: d.Description = _cache.get(
+    result: d.Description = site.cache.get(
         (site.etag, "ontology"), lambda: d.ontology_graph(site.state.store, iri)
     )
     return result
@@ -498,7 +526,10 @@ def _ontology_response(request: Request, suffix: str | None) -> Response:
     if not description:
         return _not_found(request, media, "this release has no ontology graph")
     if media == HTML:
-        view = d.ontology_view(description, _lang(request))
+        lang = _lang(request)
+        view = site.cache.get(
+            (site.etag, "ontology view", lang), lambda: d.ontology_view(description, lang)
+        )
         response = render(request, "ontology.html", **view)
     else:
         response = _rdf_response(site, "ontology", description, media)
@@ -523,7 +554,9 @@ def ontology_path(request: Request, rest: str) -> Response:
     `/ontology`; anything else under ontology/ is described like any other IRI."""
     site = _site(request)
     description = _ontology(site)
-    graph = d.Graph(description.triples)
+    graph: d.Graph = site.cache.get(
+        (site.etag, "ontology index"), lambda: d.Graph(description.triples)
+    )
     term = site.base + "ontology#" + rest
     if rest and term in graph.out:
         return RedirectResponse(f"/ontology#{rest}", status_code=303)

@@ -8,7 +8,6 @@ mounted elsewhere.
 
 from __future__ import annotations
 
-import html
 import json
 import math
 import re
@@ -19,7 +18,7 @@ from urllib.parse import parse_qsl
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 
 from netkg.errors import (
     BadRequest,
@@ -39,6 +38,7 @@ from netkg.negotiate import (
     W3C_FORMAT_IRIS,
     choose,
 )
+from netkg.pages import render
 from netkg.store import PREFIXES, inspect_query
 
 __all__ = ["router"]
@@ -343,7 +343,7 @@ async def _describe_service(request: Request) -> Response:
             )
         media = chosen
     if media == HTML:
-        return HTMLResponse(_editor_page(request), headers={"Vary": "Accept"})
+        return _editor_page(request)
     endpoint = str(request.url.replace(query="", fragment=""))
     state = request.app.state.netkg
     triples = service_description(
@@ -378,103 +378,17 @@ def example_queries(folders: Sequence[Path]) -> list[tuple[str, str]]:
     return EXAMPLES
 
 
-def _editor_page(request: Request) -> str:
+def _editor_page(request: Request) -> Response:
+    """The editor (netkg/templates/editor.html + static/editor.js): examples from `api/`."""
     settings = request.app.state.netkg.settings
     dist = Path(settings.dist)
-    examples = example_queries([dist / "api", dist.resolve().parent / "api"])
-    options = "\n".join(
-        f'<option value="{i}">{html.escape(title)}</option>'
-        for i, (title, _) in enumerate(examples)
+    return render(
+        request,
+        "editor.html",
+        headers={"Vary": "Accept"},
+        examples=example_queries([dist / "api", dist.resolve().parent / "api"]),
+        prefixes=PREFIXES,
+        solutions_formats=list(SOLUTIONS_FORMATS),
+        graph_formats=list(GRAPH_FORMATS),
+        settings=settings,
     )
-    first = html.escape(examples[0][1]) if examples else ""
-    prefixes = "\n".join(f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items())
-    data = json.dumps([text for _, text in examples]).replace("</", "<\\/")
-    names = ("", *SOLUTIONS_FORMATS, *GRAPH_FORMATS)
-    formats = "\n".join(f'<option value="{name}">{name or "table"}</option>' for name in names)
-    return f"""<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>SPARQL query editor · netkg</title>
-<link rel="stylesheet" href="/static/netkg.css">
-<link rel="alternate" type="text/turtle" href="/sparql?format=ttl" title="Service description">
-</head>
-<body>
-<main id="main" class="wrap sparql-editor">
-<h1>SPARQL query editor</h1>
-<p>Ask the netkg graph anything with
-<a href="https://www.w3.org/TR/sparql11-query/">SPARQL 1.1</a>. This endpoint is read-only;
-queries have a {settings.query_timeout:g}-second time limit (ask for up to
-{settings.max_query_timeout:g} with <code>timeout</code>) and at most
-{settings.max_result_rows} result rows. The default graph is the union of the named graphs.</p>
-<form id="query-form" method="get" action="/sparql">
-<label for="example">Example queries</label>
-<select id="example">{options}</select>
-<label for="query">Query</label>
-<textarea id="query" name="query" rows="14" cols="90" spellcheck="false">{first}</textarea>
-<label for="format">Result format</label>
-<select id="format" name="format">{formats}</select>
-<button type="submit">Run query</button>
-</form>
-<details><summary>Prefixes you can paste</summary><pre>{html.escape(prefixes)}</pre></details>
-<section id="results" aria-live="polite"></section>
-</main>
-<script type="application/json" id="examples">{data}</script>
-<script>
-const examples = JSON.parse(document.getElementById("examples").textContent);
-const query = document.getElementById("query");
-const format = document.getElementById("format");
-document.getElementById("example").addEventListener("change", (e) => {{
-  query.value = examples[Number(e.target.value)];
-}});
-function cell(term) {{
-  if (!term) return "";
-  if (term.type === "uri") {{
-    const a = document.createElement("a");
-    a.href = term.value; a.textContent = term.value; return a;
-  }}
-  return term.value + (term["xml:lang"] ? "@" + term["xml:lang"] : "");
-}}
-document.getElementById("query-form").addEventListener("submit", async (event) => {{
-  if (format.value) return;  // a chosen format: let the browser show the raw answer
-  event.preventDefault();
-  const out = document.getElementById("results");
-  out.textContent = "Running…";
-  const response = await fetch("/sparql", {{
-    method: "POST",
-    headers: {{"Content-Type": "application/x-www-form-urlencoded",
-               "Accept": "application/sparql-results+json, text/turtle;q=0.9"}},
-    body: new URLSearchParams({{query: query.value}}),
-  }});
-  const type = response.headers.get("content-type") || "";
-  out.textContent = "";
-  if (!response.ok) {{
-    const error = await response.json().catch(() => ({{error: response.statusText}}));
-    const p = document.createElement("p"); p.className = "error";
-    p.textContent = response.status + ": " + error.error; out.append(p); return;
-  }}
-  if (!type.startsWith("application/sparql-results+json")) {{
-    const pre = document.createElement("pre"); pre.textContent = await response.text();
-    out.append(pre); return;
-  }}
-  const data = await response.json();
-  if ("boolean" in data) {{ out.textContent = String(data.boolean); return; }}
-  const table = document.createElement("table");
-  const head = table.createTHead().insertRow();
-  for (const v of data.head.vars) {{
-    const th = document.createElement("th"); th.textContent = v; head.append(th);
-  }}
-  const body = table.createTBody();
-  for (const row of data.results.bindings) {{
-    const tr = body.insertRow();
-    for (const v of data.head.vars) tr.insertCell().append(cell(row[v]));
-  }}
-  const count = document.createElement("p");
-  count.textContent = data.results.bindings.length + " rows";
-  out.append(count, table);
-}});
-</script>
-</body>
-</html>
-"""

@@ -170,6 +170,7 @@ class QueryShape(NamedTuple):
     form: Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "UPDATE", "UNKNOWN"]
     uses_service: bool
     where_brace: int  # offset of the `{` opening the WHERE clause, or -1
+    has_from: bool = False  # the query names its own dataset (FROM / FROM NAMED)
 
 
 def inspect_query(sparql: str) -> QueryShape:
@@ -178,6 +179,7 @@ def inspect_query(sparql: str) -> QueryShape:
     uses_service = False
     where_brace = -1
     seen_where = False
+    has_from = False
     depth_before_where = 0
     for match in _TOKEN.finditer(sparql):
         kind = match.lastgroup
@@ -190,6 +192,8 @@ def inspect_query(sparql: str) -> QueryShape:
                     form = "UPDATE"
             if word == "SERVICE":
                 uses_service = True
+            elif word == "FROM" and depth_before_where == 0:
+                has_from = True
             elif word == "WHERE" and not seen_where and depth_before_where == 0:
                 seen_where = True
         elif kind == "other":
@@ -200,7 +204,7 @@ def inspect_query(sparql: str) -> QueryShape:
                 depth_before_where += 1
             elif char == "}":
                 depth_before_where -= 1
-    return QueryShape(form, uses_service, where_brace)  # type: ignore[arg-type]
+    return QueryShape(form, uses_service, where_brace, has_from)  # type: ignore[arg-type]
 
 
 def check_query(sparql: str, *, allow_service: bool) -> QueryShape:
@@ -272,9 +276,23 @@ def _solutions_from_tsv(tsv: bytes, solutions_format: str) -> QueryAnswer:
     return QueryAnswer("solutions", solutions_format, body)
 
 
+def _used_prefixes(triples: Sequence[ox.Triple]) -> dict[str, str]:
+    """The PREFIXES a graph uses, so a Turtle answer declares only what it needs."""
+    iris: set[str] = set()
+    for triple in triples:
+        for term in (triple.subject, triple.predicate, triple.object):
+            if isinstance(term, ox.NamedNode):
+                iris.add(term.value)
+            elif isinstance(term, ox.Literal):
+                iris.add(term.datatype.value)
+    return {p: ns for p, ns in PREFIXES.items() if any(i.startswith(ns) for i in iris)}
+
+
 def _graph_answer(triples: Sequence[ox.Triple], graph_format: str) -> QueryAnswer:
     fmt = _rdf_format(graph_format)
-    prefixes = PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
+    prefixes = None
+    if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML):
+        prefixes = _used_prefixes(triples)
     body = ox.serialize(triples, format=fmt, prefixes=prefixes)
     assert body is not None
     return QueryAnswer("graph", graph_format, body)
@@ -319,6 +337,7 @@ class _Request(NamedTuple):
     default_graph_uris: tuple[str, ...]
     named_graph_uris: tuple[str, ...]
     max_rows: int
+    has_from: bool = False
 
 
 _ERRORS: dict[str, type[NetkgError]] = {
@@ -332,7 +351,7 @@ def _run(store: ox.Store, request: _Request) -> QueryAnswer:
         # SPARQL 1.1 Protocol: the request's dataset is exactly what it names
         options["default_graph"] = [ox.NamedNode(u) for u in request.default_graph_uris]
         options["named_graphs"] = [ox.NamedNode(u) for u in request.named_graph_uris]
-    else:
+    elif not request.has_from:  # a query's own FROM wins over netkg's union default graph
         options["use_default_graph_as_union"] = True
     if request.substitutions:
         options["substitutions"] = {ox.Variable(k): v for k, v in request.substitutions}
@@ -498,7 +517,7 @@ class EmbeddedStore:
         named_graph_uris: Sequence[str] = (),
         timeout: float | None = None,
     ) -> QueryAnswer:
-        check_query(sparql, allow_service=self.allow_service)
+        shape = check_query(sparql, allow_service=self.allow_service)
         limit = min(timeout or self.query_timeout, self.max_query_timeout)
         request = _Request(
             sparql,
@@ -508,6 +527,7 @@ class EmbeddedStore:
             tuple(default_graph_uris),
             tuple(named_graph_uris),
             self.max_rows,
+            shape.has_from,
         )
         if self._closed:
             raise StoreUnavailable("the store is closed")

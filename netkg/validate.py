@@ -236,6 +236,7 @@ def _shacl_findings(sources: LoadedSources, names: _Names) -> tuple[list[Finding
         _conforms, results, _text = shacl_validate(
             data, shacl_graph=shapes, inference="none", advanced=True, allow_infos=True,
             allow_warnings=True, abort_on_first=False, meta_shacl=False, do_owl_imports=False,
+            inplace=True,  # `data` is our own merged copy: spare pyshacl copying it again
         )
     except ReportableRuntimeError as error:
         results = error
@@ -449,7 +450,7 @@ def validate_project(root: Path, paths: Sequence[Path] = (), progress: Any = Non
 
 
 def _same(root: Path, shown: Path, named: Path) -> bool:
-    target = shown if shown.is_absolute() else root / shown
-    return target.resolve() == named.resolve()
+    """Is the file shown as `shown` (relative to root, or as given) the named one?"""
+    return named.resolve() in {(root / shown).resolve(), shown.resolve()}
 
 

@@ -126,10 +126,10 @@ def test_github_format(bad: Path) -> None:
     code, out = run("validate", "--root", bad, "--format", "github")
     assert code == 1
     assert (
-        "::error file=data/drugs.ttl,line=7,title=Violation%3A netsh%3ATreatmentPrefLabel::"
+        "::error file=data/drugs.ttl,line=7,title=netsh%3ATreatmentPrefLabel::"
         "Give exactly one skos:prefLabel"
     ) in out
-    assert "::warning file=data/treatments.ttl,line=7,title=Warning%3A split-subject::" in out
+    assert "::warning file=data/treatments.ttl,line=7,title=split-subject::" in out
 
 
 def test_unknown_format_is_a_usage_error(project: Path) -> None:

@@ -124,3 +124,24 @@ def test_unparseable_files_are_listed_and_left_alone(tmp_path: Path) -> None:
 def test_missing_path_raises(tmp_path: Path) -> None:
     with pytest.raises(SourceError):
         format_paths(tmp_path, [tmp_path / "nope.ttl"])
+
+
+def test_a_comment_above_a_later_prefix_joins_the_header() -> None:
+    text = ('@prefix id: <https://w3id.org/netkg/id/> .\n'
+            'id:a id:p id:b .\n'
+            '# why skos is needed\n'
+            '@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n'
+            'id:a skos:prefLabel "A"@en .\n')
+    out = canonical(text, Path("x.ttl"))
+    assert out.startswith("# why skos is needed\n\n@prefix id:")
+    assert canonical(out, Path("x.ttl")) == out
+
+
+def test_a_comment_above_a_blank_node_subject_is_refused() -> None:
+    text = '@prefix id: <https://w3id.org/netkg/id/> .\n# about the node\n[] id:p id:b .\n'
+    with pytest.raises(CommentWouldBeLost, match=r"x.ttl:2: comment above a blank-node subject"):
+        canonical(text, Path("x.ttl"))
+
+
+def test_an_empty_file_stays_empty() -> None:
+    assert canonical("", Path("x.ttl")) == ""

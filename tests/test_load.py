@@ -176,3 +176,12 @@ def test_progress_is_called_for_large_files(tmp_path: Path) -> None:
     assert len(sources.data) == 1  # the same triple, stated many times
     assert len(sources.by_subject[URIRef(ID + "s")]) == 1  # and indexed once, at line 1
     assert sources.locate(URIRef(ID + "s")) == Location(Path("data/big.nt"), 1)
+
+
+def test_json_in_a_ttl_file_is_a_syntax_error_with_its_line(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "x.ttl").write_text('\n{"not": "turtle"}\n', encoding="utf-8")
+    with pytest.raises(SourceError) as error:
+        load_files(find_sources(tmp_path), root=tmp_path)
+    [problem] = problems_of(error)
+    assert (problem.file, problem.line, problem.check) == (Path("data/x.ttl"), 2, "syntax")

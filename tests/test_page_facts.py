@@ -210,6 +210,7 @@ def test_surgery_is_usually_used(curated_store: Store) -> None:
 def test_most_people_benefit_from_surgery_when_it_can_be_done(curated_store: Store) -> None:
     statement = the_statement(
         usage_statements(curated_store, "surgery"),
+        frequency="id:usually",
         share="id:most",
         situation="id:surgery-possible",
     )

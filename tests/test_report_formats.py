@@ -190,15 +190,15 @@ def test_github_annotations_one_per_finding_with_file_and_line() -> None:
     commands = [GITHUB_COMMAND.match(line) for line in lines[:-1]]
     assert all(commands), lines
     assert lines[0] == (
-        "::error file=data/drugs.ttl,line=7,title=Violation%3A netsh%3ATreatmentPrefLabel::"
+        "::error file=data/drugs.ttl,line=7,title=netsh%3ATreatmentPrefLabel::"
         'Give exactly one skos:prefLabel, e.g. "Surgery"@en.%0ASee docs. (focus id:drug-therapy, '
         'path skos:prefLabel, value "Drug therapy")'
     )
     assert lines[1].endswith("::100%25 wrong, again (focus id:x)")
     assert lines[2].startswith(
-        "::warning file=data/a%2Cb.ttl,line=3,title=Warning%3A split-subject::"
+        "::warning file=data/a%2Cb.ttl,line=3,title=split-subject::"
     )
-    assert lines[3] == "::notice title=Info%3A netsh%3ANote::just so you know"
+    assert lines[3] == "::notice title=netsh%3ANote::just so you know"
     assert lines[-1] == REPORT.summary()
     for match in commands:
         assert match is not None

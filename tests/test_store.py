@@ -4,6 +4,7 @@ real Oxigraph server behind the remote store."""
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +14,15 @@ import pytest
 from service_support import oxigraph_url, service_dist
 
 from netkg.config import ConfigError, Settings
-from netkg.errors import BadRequest, Forbidden, QueryTimeout, ResultTooLarge, StoreUnavailable
+from netkg.errors import (
+    BadRequest,
+    Forbidden,
+    NetkgError,
+    QueryTimeout,
+    ResultTooLarge,
+    ServiceBusy,
+    StoreUnavailable,
+)
 from netkg.store import (
     CachingStore,
     EmbeddedStore,
@@ -238,6 +247,13 @@ def test_the_dataset_is_what_the_request_names(store: Store) -> None:
     assert _values(empty.body, "n") == ["0"]
 
 
+def test_the_querys_own_from_wins_over_the_union(store: Store) -> None:
+    count = f"SELECT (COUNT(*) AS ?n) FROM <{ONTOLOGY_GRAPH}> WHERE {{ ?s a ?c }}"
+    assert _values(store.query(count).body, "n") == ["3"]
+    named = f"SELECT DISTINCT ?g FROM NAMED <{DATA_GRAPH}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+    assert _values(store.query(named).body, "g") == [DATA_GRAPH]
+
+
 def test_substitutions_are_bound_not_spliced(store: Store) -> None:
     query = PREFIXES + "SELECT ?t ?label WHERE { ?t skos:prefLabel ?label }"
     by_subject = store.query(query, substitutions={"t": ox.NamedNode(ID + "surgery")})
@@ -364,3 +380,46 @@ def test_open_store_follows_the_settings(service_dist: Path, oxigraph_url: str) 
         assert isinstance(plain, EmbeddedStore)
     finally:
         plain.close()
+
+
+def test_a_crashed_worker_is_replaced(service_dist: Path) -> None:
+    store = EmbeddedStore(service_dist / "netkg.nq", workers=1)
+    try:
+        victim = next(iter(store._all))
+        victim.process.kill()
+        victim.process.wait()
+        with pytest.raises(StoreUnavailable, match="died"):
+            store.query("ASK {}")
+        deadline = time.monotonic() + 60
+        while True:  # the replacement starts in the background
+            try:
+                assert store.query("ASK {}").kind == "boolean"
+                break
+            except ServiceBusy:
+                assert time.monotonic() < deadline, "no replacement worker"
+    finally:
+        store.close()
+
+
+def test_when_every_worker_is_busy_a_request_waits_then_gets_a_503(service_dist: Path) -> None:
+    store = EmbeddedStore(service_dist / "netkg.nq", workers=1, worker_wait=0.2)
+    errors: list[Exception] = []
+
+    def heavy() -> None:
+        try:
+            store.query(HEAVY, timeout=30)
+        except NetkgError as error:  # stopped when the store closes
+            errors.append(error)
+
+    thread = threading.Thread(target=heavy)
+    try:
+        thread.start()
+        while store._idle.qsize():  # wait until the heavy query holds the only worker
+            time.sleep(0.01)
+        with pytest.raises(ServiceBusy) as raised:
+            store.query("ASK {}")
+        assert raised.value.status_code == 503
+        assert "busy" in raised.value.message
+    finally:
+        store.close()  # kills the worker: the heavy query ends
+        thread.join(60)

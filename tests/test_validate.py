@@ -162,3 +162,13 @@ def test_to_json_is_the_documented_shape(bad: Path) -> None:
     assert data["conforms"] is False and data["exit_code"] == 1
     assert "netsh:TreatmentPrefLabel" in data["tests"]
     assert isinstance(validate_project(bad).results_graph, Graph)
+
+
+def test_a_named_file_outside_the_project_is_checked_in_its_context(
+        project: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    outside = tmp_path_factory.mktemp("elsewhere") / "new.ttl"
+    shutil.copy(FIXTURES / "bad" / "drugs.ttl", outside)
+    report = validate_project(project, [outside])
+    assert report.files == [str(outside)]
+    assert {f.file for f in report.findings} == {str(outside)}
+    assert any(f.shape == "netsh:TreatmentPrefLabel" for f in report.findings)

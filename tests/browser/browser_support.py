@@ -23,11 +23,14 @@ CHROMIUM_ARGS = [
 BLOCKING = ("serious", "critical")
 
 
-def screenshot(page: Page, name: str) -> Path:
-    """Save a full-page screenshot as a test artefact (test-artifacts/screenshots/NAME.png)."""
+def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
+    """Save a screenshot as a test artefact (test-artifacts/screenshots/NAME.png).
+
+    `full_page=False` for documents that are not HTML (an SVG has no page to scroll).
+    """
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path
 
 

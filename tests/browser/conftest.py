@@ -53,7 +53,9 @@ def axe_source() -> Path:
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The project's own release (SHACL is tested elsewhere) behind a real `netkg serve`."""
-    dist = build_release(ROOT, tmp_path_factory.mktemp("browser") / "dist", validate=False)
+    folder = tmp_path_factory.mktemp("browser")
+    dist = build_release(ROOT, folder / "dist", validate=False)
+    (folder / "api").symlink_to(ROOT / "api")  # the editor's examples: api/ next to dist/
     with running_netkg(dist) as base:
         yield base
 

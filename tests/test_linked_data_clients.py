@@ -1,0 +1,139 @@
+"""A real `netkg serve` on 127.0.0.1, read by linked-data clients nobody here wrote.
+
+rdflib fetches and parses each representation with its own Accept headers; pyld fetches JSON-LD
+with its own (requests) document loader, and its expansion must be the same graph as the Turtle.
+httpx checks the HTTP rules over a real socket (HEAD, 304, CORS preflight).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import rdflib
+from pyld import jsonld
+from rdflib import URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import OWL, RDF, SKOS
+from service_support import running_netkg
+
+from netkg.build import build_release
+
+FIXTURE = Path(__file__).parent / "fixtures" / "resources"
+ID = "https://w3id.org/netkg/id/"
+NET = "https://w3id.org/netkg/ontology#"
+SURGERY = URIRef(ID + "surgery")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    dist = build_release(FIXTURE, tmp_path_factory.mktemp("clients") / "dist")
+    with running_netkg(dist) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def loader() -> Any:
+    """pyld's own HTTP document loader (requests), not one of ours."""
+    return jsonld.requests_document_loader(timeout=10)
+
+
+def fetch(url: str, format: str | None = None) -> rdflib.Graph:
+    """rdflib dereferences `url` itself: its Accept header, its redirects, its parser choice."""
+    graph = rdflib.Graph()
+    graph.parse(url, format=format)
+    return graph
+
+
+@pytest.mark.parametrize("rdflib_format", ["turtle", "xml", "nt", "json-ld"])
+def test_rdflib_negotiates_and_parses_each_format(server: str, rdflib_format: str) -> None:
+    graph = fetch(server + "/id/surgery", rdflib_format)
+    assert (SURGERY, RDF.type, URIRef(NET + "Treatment")) in graph
+    assert (SURGERY, SKOS.prefLabel, rdflib.Literal("surgery", lang="en")) in graph
+
+
+def test_rdflib_with_its_default_accept_gets_rdf_not_html(server: str) -> None:
+    graph = fetch(server + "/id/surgery")
+    assert (SURGERY, RDF.type, URIRef(NET + "Treatment")) in graph
+
+
+def test_every_format_is_the_same_graph_for_rdflib(server: str) -> None:
+    turtle = fetch(server + "/id/surgery.ttl", "turtle")
+    for suffix, rdflib_format in [("nt", "nt"), ("rdf", "xml"), ("jsonld", "json-ld")]:
+        assert isomorphic(turtle, fetch(f"{server}/id/surgery.{suffix}", rdflib_format)), suffix
+
+
+@pytest.mark.parametrize("path", ["/id/surgery", "/id/neuroendocrine-tumour", "/ontology",
+                                  "/.well-known/void"])
+def test_pyld_expansion_is_the_same_graph_as_the_turtle(
+    server: str, loader: Any, path: str
+) -> None:
+    expanded = jsonld.expand(server + path, {"documentLoader": loader})
+    nquads = jsonld.to_rdf(expanded, {"format": "application/n-quads"})
+    from_jsonld = rdflib.Graph().parse(data=nquads, format="nt")
+    turtle = fetch(server + path, "turtle")
+    assert len(turtle) > 0
+    assert isomorphic(from_jsonld, turtle)
+
+
+def test_pyld_can_use_the_served_context_as_a_remote_context(server: str, loader: Any) -> None:
+    document = {
+        "@context": server + "/context.jsonld",
+        "@id": "id:surgery",
+        "@type": "Treatment",
+        "listPosition": "1",
+    }
+    expanded = jsonld.expand(document, {"documentLoader": loader})
+    node = expanded[0]
+    assert node["@id"] == ID + "surgery"
+    assert node["@type"] == [NET + "Treatment"]
+    assert node[NET + "listPosition"][0]["@type"] == "http://www.w3.org/2001/XMLSchema#integer"
+
+
+def test_rdflib_reads_the_ontology_and_follows_the_term_redirect(server: str) -> None:
+    whole = fetch(server + "/ontology", "turtle")
+    assert (URIRef(NET + "Treatment"), RDF.type, OWL.Class) in whole
+    via_term = fetch(server + "/ontology/Treatment", "turtle")  # 303 -> /ontology#Treatment
+    assert isomorphic(whole, via_term)
+
+
+def test_rdflib_reads_the_dataset_description(server: str) -> None:
+    void = fetch(server + "/.well-known/void", "turtle")
+    dataset = URIRef("https://w3id.org/netkg/void#netkg")
+    assert (dataset, RDF.type, URIRef("http://rdfs.org/ns/void#Dataset")) in void
+    assert isomorphic(void, fetch(server + "/", "turtle"))
+
+
+def test_unknown_iri_is_404_over_the_wire(server: str) -> None:
+    response = httpx.get(server + "/id/no-such-thing", headers={"Accept": "text/turtle"})
+    assert response.status_code == 404
+    assert response.json()["status"] == 404
+    with pytest.raises(Exception, match="404"):
+        fetch(server + "/id/no-such-thing", "turtle")
+
+
+def test_head_304_and_cors_over_a_real_socket(server: str) -> None:
+    with httpx.Client(base_url=server) as http:
+        get = http.get("/id/surgery", headers={"Accept": "text/turtle"})
+        head = http.head("/id/surgery", headers={"Accept": "text/turtle"})
+        assert head.status_code == 200 and head.content == b""
+        assert head.headers["content-length"] == str(len(get.content))
+        assert head.headers["etag"] == get.headers["etag"]
+        again = http.get(
+            "/id/surgery", headers={"Accept": "text/turtle", "If-None-Match": get.headers["etag"]}
+        )
+        assert again.status_code == 304 and again.content == b""
+        preflight = http.options(
+            "/id/surgery",
+            headers={
+                "Origin": "https://partner.example",
+                "Access-Control-Request-Method": "GET",
+                "Access-Control-Request-Headers": "If-None-Match",
+            },
+        )
+        assert preflight.status_code == 204
+        assert preflight.headers["access-control-allow-origin"] == "*"
+        assert get.headers["access-control-allow-origin"] == "*"

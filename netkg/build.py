@@ -240,7 +240,8 @@ def jsonld(graph: Graph, context: dict[str, Any]) -> str:
     prefixes = {
         k: v
         for k, v in definitions.items()
-        if isinstance(v, str) and v.endswith(("/", "#", "_"))
+        # JSON-LD 1.1 expands `p:x` only when p's IRI ends in a gen-delim, so not `NCIT_`
+        if isinstance(v, str) and v.endswith(("/", "#", ":", "?", "[", "]", "@"))
     }
     by_length = sorted(prefixes.items(), key=lambda item: -len(item[1]))
 
@@ -302,7 +303,7 @@ def jsonld(graph: Graph, context: dict[str, Any]) -> str:
         return item if isinstance(item, str) else json.dumps(item, sort_keys=True)
 
     flat = []
-    for subject in sorted(nodes, key=lambda t: (isinstance(t, BNode), str(t))):
+    for subject in sorted(nodes, key=lambda t: (isinstance(t, BNode), node_id(t))):
         entry: dict[str, Any] = {"@id": node_id(subject)}
         for key, values in nodes[subject].items():
             ordered = sorted(values, key=sort_key)

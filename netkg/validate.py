@@ -23,6 +23,7 @@ from rdflib import Literal as RDFLiteral
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
+from netkg.errors import SourceError, ValidationFailed
 from netkg.load import SOURCE_DIRS, LoadedSources, Location, SourceProblem, find_sources, load_files
 
 __all__ = [
@@ -33,6 +34,8 @@ __all__ = [
     "Finding",
     "Report",
     "Severity",
+    "SourceError",
+    "ValidationFailed",
     "report_from_problems",
     "validate_project",
     "validate_sources",
@@ -66,6 +69,7 @@ CHECKS: dict[str, Check] = {
         Check("syntax", "Error", "Every source file parses as Turtle."),
         Check("undefined-prefix", "Error", "Every prefix used is declared with @prefix."),
         Check("shapes", "Error", "The SHACL shapes load and run."),
+        Check("named-query", "Error", "Every api/*.rq file can become an endpoint."),
         Check("iri-outside-base", "Violation",
               "netkg IRIs are under https://w3id.org/netkg/ (id/, ontology#); no relative IRIs."),
         Check("undeclared-term", "Violation",
@@ -150,6 +154,17 @@ class Report:
         errors = f"{c['Error']} error(s) (input that can't be read or run), " if c["Error"] else ""
         return (f"{verdict}: {errors}{c['Violation']} violation(s), {c['Warning']} warning(s), "
                 f"{c['Info']} info in {len(self.files)} file(s), {self.triples} triples")
+
+    def raise_for_failure(self) -> None:
+        """For callers that must stop (e.g. `netkg build`): SourceError (exit 2) if something
+        couldn't be read or run, ValidationFailed (exit 1) on a Violation, else nothing."""
+        failing = [f for f in self.findings if f.severity in FAILING]
+        if not failing:
+            return
+        lines = "\n".join(f"  {f.where + ': ' if f.where else ''}{f.message}" for f in failing[:20])
+        more = f"\n  … and {len(failing) - 20} more" if len(failing) > 20 else ""
+        error = SourceError if not self.readable else ValidationFailed
+        raise error(f"{self.summary()}\n{lines}{more}", detail=failing)
 
     def to_json(self) -> dict[str, Any]:
         """The documented machine shape (see docs/validate.md)."""
@@ -446,7 +461,26 @@ def validate_project(root: Path, paths: Sequence[Path] = (), progress: Any = Non
     if named is not None:
         shown = {str(f.path) for f in sources.files}
         only = [s for s in shown if any(_same(root, Path(s), n) for n in named)]
-    return validate_sources(sources, only)
+    report = validate_sources(sources, only)
+    if named is None and any((root / "api").glob("*.rq")):
+        report.findings = sorted([*report.findings, *_query_findings(root)], key=_sort_key)
+        report.tests.append("named-query")
+    return report
+
+
+def _query_findings(root: Path) -> list[Finding]:
+    """api/*.rq become endpoints at start-up; a bad one stops the service, so say so now."""
+    from netkg.queries import check_query_files  # imports the web stack: only when api/ exists
+
+    findings = []
+    for problem in check_query_files(root / "api"):
+        try:
+            shown = str(Path(problem.path).resolve().relative_to(root.resolve()))
+        except ValueError:
+            shown = str(problem.path)
+        findings.append(Finding(check="named-query", severity=CHECKS["named-query"].severity,
+                                message=problem.message, file=shown, line=problem.line or None))
+    return findings
 
 
 def _same(root: Path, shown: Path, named: Path) -> bool:

@@ -101,7 +101,16 @@ def test_jsonld_is_compacted_with_netkgs_context(dist: Path) -> None:
     usage = next(n for n in document["@graph"] if n["@id"] == "id:usage-surgery-usual")
     assert usage["treatment"] == "id:surgery"  # the term and its @id coercion are used
     ids = [n["@id"] for n in document["@graph"]]
-    assert ids == sorted(ids)
+    assert ids == sorted(ids, key=lambda i: (i.startswith("_:"), i))  # blank nodes last
+
+
+def test_jsonld_reads_the_same_in_a_full_jsonld_processor(dist: Path) -> None:
+    """pyld (JSON-LD 1.1) turns the file back into exactly the merged graph."""
+    from pyld import jsonld
+
+    document = json.loads((dist / "netkg.jsonld").read_text(encoding="utf-8"))
+    nquads = jsonld.to_rdf(document, {"format": "application/n-quads"})
+    assert isomorphic(Graph().parse(data=nquads, format="nt"), merged_sources())
 
 
 def test_context_comes_from_the_ontology() -> None:

@@ -449,3 +449,45 @@ def test_descriptions_are_the_same_from_a_remote_sparql_store(
                     parse(here.content, "application/n-triples"),
                     parse(there.content, "application/n-triples"),
                 ), path
+
+
+# --- the curated graph: every IRI dereferences ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def curated_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    root = Path(__file__).resolve().parent.parent
+    dist = build_release(root, tmp_path_factory.mktemp("curated") / "dist", validate=False)
+    with TestClient(create_app(Settings(dist=dist, workers=1))) as test_client:
+        yield test_client
+
+
+def test_every_curated_iri_dereferences(
+    curated_client: TestClient, curated_graph: rdflib.Graph
+) -> None:
+    """Every `id:` IRI the curated data names, as subject or object, answers 200 with RDF
+    that mentions it, and its HTML page has a heading."""
+    iris = sorted(
+        {str(t) for triple in curated_graph for t in triple
+         if isinstance(t, URIRef) and str(t).startswith(ID)}
+    )
+    assert len(iris) > 50
+    for iri in iris:
+        path = "/" + iri[len("https://w3id.org/netkg/"):]
+        response = curated_client.get(path, headers={"Accept": "application/n-triples"})
+        assert response.status_code == 200, path
+        assert f"<{iri}>".encode() in response.content, path
+        assert "<h1>" in curated_client.get(path + ".html").text, path
+
+
+def test_every_ontology_term_has_an_anchor(
+    curated_client: TestClient, curated_graph: rdflib.Graph
+) -> None:
+    html = curated_client.get("/ontology", headers={"Accept": "text/html"}).text
+    terms = {
+        str(s) for s in curated_graph.subjects(RDF.type, None)
+        if isinstance(s, URIRef) and str(s).startswith(NET)
+    }
+    assert terms
+    for term in sorted(terms):
+        assert f'id="{term[len(NET):]}"' in html, term

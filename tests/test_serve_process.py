@@ -202,3 +202,35 @@ def test_serve_rejects_a_bad_setting(tmp_path: Path, service_dist: Path) -> None
     )
     assert result.returncode == 2
     assert "store URL" in result.stderr
+
+
+# --- netkg load ------------------------------------------------------------------------------
+
+
+def test_load_reports_each_graph(oxigraph_url: str, service_dist: Path) -> None:
+    server = oxigraph_url.removesuffix("/query")
+    result = subprocess.run(
+        [str(NETKG), "load", "--to", server, "--dist", str(service_dist)],
+        capture_output=True, text=True, timeout=120, check=True,
+    )
+    assert "https://w3id.org/netkg/graph/data" in result.stdout
+    assert "(default graph: the union)" in result.stdout
+    # loading twice replaces, never duplicates: the union still has one copy of each triple
+    count = httpx.post(oxigraph_url, content="SELECT (COUNT(*) AS ?n) { ?s ?p ?o }",
+                       headers={"Content-Type": "application/sparql-query",
+                                "Accept": "text/csv"})
+    total = int(count.text.split()[1])
+    nquads = (service_dist / "netkg.nq").read_text().splitlines()
+    assert total == len({line.rsplit("<", 1)[0] for line in nquads if line})
+
+
+def test_load_to_an_unreachable_store_fails_clearly(service_dist: Path) -> None:
+    from service_support import free_port
+
+    result = subprocess.run(
+        [str(NETKG), "load", "--to", f"http://127.0.0.1:{free_port()}", "--dist",
+         str(service_dist)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode == 2
+    assert "can't reach" in result.stderr

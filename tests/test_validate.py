@@ -9,7 +9,7 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import RDF, SH
 
-from netkg.errors import SourceError
+from netkg.errors import SourceError, ValidationFailed
 from netkg.validate import CHECKS, Finding, Report, validate_project
 
 FIXTURES = Path(__file__).parent / "fixtures" / "curation"
@@ -172,3 +172,23 @@ def test_a_named_file_outside_the_project_is_checked_in_its_context(
     assert report.files == [str(outside)]
     assert {f.file for f in report.findings} == {str(outside)}
     assert any(f.shape == "netsh:TreatmentPrefLabel" for f in report.findings)
+
+
+def test_raise_for_failure_maps_severities_to_errors(bad: Path) -> None:
+    Report(findings=[Finding(check="split-subject", severity="Warning", message="w")]
+           ).raise_for_failure()  # warnings: nothing to raise
+    with pytest.raises(ValidationFailed, match=r"data/drugs.ttl:7: Give exactly one") as error:
+        validate_project(bad).raise_for_failure()
+    assert error.value.exit_code == 1
+    broken = Report(findings=[Finding(check="shapes", severity="Error", message="bad shape")])
+    with pytest.raises(SourceError, match="bad shape"):
+        broken.raise_for_failure()
+
+
+def test_named_query_files_are_checked_with_the_project(project: Path) -> None:
+    (project / "api").mkdir()
+    (project / "api" / "broken.rq").write_text("this is not SPARQL\n", encoding="utf-8")
+    report = validate_project(project)
+    f = only(report, check="named-query")
+    assert f.file == "api/broken.rq" and f.severity == "Error" and f.line
+    assert report.exit_code == 2 and "named-query" in report.tests

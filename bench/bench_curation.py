@@ -45,8 +45,12 @@ def _env() -> dict[str, str]:
     return env
 
 
+TIMEOUT = 3600.0
+
+
 def measure(args: list[str]) -> Run:
-    """Run `python -m netkg.cli ARGS` and return its wall time and peak resident memory."""
+    """Run `python -m netkg.cli ARGS` and return its wall time and peak resident memory; a run
+    longer than TIMEOUT seconds is stopped and reported with exit code -9."""
     start = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-m", "netkg.cli", *args],
@@ -54,7 +58,15 @@ def measure(args: list[str]) -> Run:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    _, status, usage = os.wait4(process.pid, 0)
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.perf_counter() - start > TIMEOUT:
+            process.kill()
+            _, status, usage = os.wait4(process.pid, 0)
+            break
+        time.sleep(0.05)
     seconds = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
     stderr = process.stderr.read().decode() if process.stderr else ""
@@ -127,9 +139,11 @@ def write_results(rows: list[str], command: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Time netkg validate and build.")
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
-    parser.add_argument("--repeat", type=int, default=3, help="runs per small graph")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per graph of <= 10k triples")
     parser.add_argument("--write", action="store_true", help="update bench/RESULTS.md")
+    parser.add_argument("--timeout", type=float, default=TIMEOUT, help="seconds per run")
     args = parser.parse_args(argv)
+    globals()["TIMEOUT"] = args.timeout
     OUT.mkdir(parents=True, exist_ok=True)
     measure(["--help"])  # fill the bytecode cache
     measure(["validate", "--root", str(ROOT)])
@@ -138,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     for size in args.sizes:
         root = OUT / f"synthetic-{size}"
         count = generate(size, root)
-        rows += bench(f"synthetic-{size}", root, count, args.repeat if size <= 100_000 else 1)
+        rows += bench(f"synthetic-{size}", root, count, args.repeat if size <= 10_000 else 1)
     if args.write:
         command = "uv run python bench/bench_curation.py " + " ".join(
             (["--sizes", *map(str, args.sizes)] if args.sizes else []) + ["--write"]

@@ -76,8 +76,7 @@ class Sources:
         for graph in (self.ontology, self.data):
             for prefix, namespace in graph.namespace_manager.namespaces():
                 merged.bind(prefix, namespace, override=False)
-            for triple in graph:
-                merged.add(triple)
+            merged.addN((s, p, o, merged) for s, p, o in graph)
         return merged
 
 
@@ -392,7 +391,7 @@ def _temp_names(out: Path) -> Iterator[Path]:
 
 def recover(out: Path) -> None:
     """Undo what a killed build left: restore the previous release if the swap was cut short,
-    and delete half-written temporary folders."""
+    and delete half-written temporary folders. (So two builds must not share one `out`.)"""
     if not out.parent.is_dir():
         return
     backups = sorted(out.parent.glob(f".{out.name}.old-*"))
@@ -408,7 +407,11 @@ def _swap(tmp: Path, out: Path) -> None:
         backup = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
         backup.rmdir()
         out.rename(backup)
-        tmp.rename(out)
+        try:
+            tmp.rename(out)
+        except OSError:
+            backup.rename(out)
+            raise
         shutil.rmtree(backup)
     else:
         tmp.rename(out)

@@ -40,14 +40,15 @@ def validate(
 ) -> None:
     """Report every problem in the curated sources, with file:line and how to fix it.
 
-    Exit 0 if nothing fails, 1 if a Violation is found, 2 if a source can't be read.
+    Exit 0 if nothing fails (Warnings and Info are reported), 1 if a Violation is found,
+    2 if a source can't be read or a shape can't be run.
     """
     from netkg.errors import SourceError
     from netkg.report import render
     from netkg.validate import report_from_problems, validate_project
 
-    out = Console(highlight=False, soft_wrap=True)
-    err = Console(stderr=True, highlight=False)
+    out = Console(highlight=False, soft_wrap=True, emoji=False)
+    err = Console(stderr=True, highlight=False, emoji=False)
     try:
         report = validate_project(root, paths or (), progress=_large_file_notice(err))
     except SourceError as error:
@@ -78,8 +79,8 @@ def fmt(
     from netkg.errors import NetkgError
     from netkg.fmt import format_paths
 
-    out = Console(highlight=False, soft_wrap=True)
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    out = Console(highlight=False, soft_wrap=True, emoji=False)
+    err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
     try:
         outcome = format_paths(root, paths or (), check=check)
     except NetkgError as error:
@@ -243,20 +244,44 @@ def query(
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    dist: Annotated[Path | None, typer.Option(
-        help="The release folder to serve (default: NETKG_DIST or dist).")] = None,
-    store: Annotated[str | None, typer.Option(
-        help="embedded (pyoxigraph, nothing to install) or remote (a SPARQL 1.1 endpoint); "
-             "default: NETKG_STORE or embedded.")] = None,
-    store_url: Annotated[str | None, typer.Option(
-        help="The remote store's SPARQL query endpoint, e.g. http://localhost:7878/query.")] = None,
-    workers: Annotated[int | None, typer.Option(
-        help="Embedded store: query worker processes (default: NETKG_WORKERS or 2).")] = None,
-    build_if_missing: Annotated[bool, typer.Option(
-        "--build-if-missing/--no-build",
-        help="Build the release from --root first when there is none.")] = True,
+    dist: Annotated[
+        Path | None, typer.Option(help="The release folder to serve (default: NETKG_DIST or dist).")
+    ] = None,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            help="embedded (pyoxigraph, nothing to install) or remote (a SPARQL 1.1 endpoint); "
+            "default: NETKG_STORE or embedded."
+        ),
+    ] = None,
+    store_url: Annotated[
+        str | None,
+        typer.Option(
+            help="The remote store's SPARQL query endpoint, e.g. http://localhost:7878/query."
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Embedded store: query worker processes (default: NETKG_WORKERS or 2)."),
+    ] = None,
+    build_if_missing: Annotated[
+        bool,
+        typer.Option(
+            "--build-if-missing/--no-build",
+            help="Build the release from --root first when there is none.",
+        ),
+    ] = True,
     root: Annotated[Path, typer.Option(help="The project folder (for building).")] = Path("."),
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+    get: Annotated[
+        str | None,
+        typer.Option(
+            "--get",
+            help="Answer one GET request for this path (e.g. '/sparql?query=ASK{}'), print "
+            "the body and exit (1 unless 2xx): a smoke test without a server.",
+        ),
+    ] = None,
+    accept: Annotated[str, typer.Option(help="Accept header for --get.")] = "*/*",
 ) -> None:
     """Serve the release: SPARQL, linked data and the REST API, on an embedded store by default.
 
@@ -270,34 +295,71 @@ def serve(
 
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
-        settings = Settings.from_env(
-            dist=dist, store=store, store_url=store_url, workers=workers
-        )
+        settings = Settings.from_env(dist=dist, store=store, store_url=store_url, workers=workers)
         if not (settings.dist / "release.json").is_file():
             if not build_if_missing:
-                err.print(f"netkg serve: no release in {settings.dist}; run `netkg build`",
-                          markup=False)
+                err.print(
+                    f"netkg serve: no release in {settings.dist}; run `netkg build`", markup=False
+                )
                 raise typer.Exit(2)
             from netkg.build import build_release
 
-            err.print(f"netkg serve: no release in {settings.dist}; building it from {root}…",
-                      markup=False)
+            err.print(
+                f"netkg serve: no release in {settings.dist}; building it from {root}…",
+                markup=False,
+            )
             build_release(root, settings.dist)
         application = create_app(settings)
     except NetkgError as error:
         err.print(f"netkg serve: {error.message}", markup=False)
         raise typer.Exit(error.exit_code) from None
-    err.print(f"netkg serve: http://{host}:{port}/sparql ({settings.store} store, "
-              f"release {application.state.netkg.release.version})", markup=False)
-    uvicorn.run(application, host=host, port=port, log_level=log_level,
-                limit_concurrency=1000, timeout_graceful_shutdown=5)
+    if get is not None:
+        raise typer.Exit(_get_once(application, get, accept))
+    err.print(
+        f"netkg serve: http://{host}:{port}/sparql ({settings.store} store, "
+        f"release {application.state.netkg.release.version})",
+        markup=False,
+    )
+    uvicorn.run(
+        application,
+        host=host,
+        port=port,
+        log_level=log_level,
+        limit_concurrency=1000,
+        timeout_graceful_shutdown=5,
+    )
+
+
+def _get_once(application: object, path: str, accept: str) -> int:
+    """Run one request through the app in-process (no socket) and print its body."""
+    import asyncio
+    import sys
+
+    import httpx
+
+    async def fetch() -> httpx.Response:
+        transport = httpx.ASGITransport(app=application)  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
+            return await client.get(path, headers={"Accept": accept})
+
+    try:
+        response = asyncio.run(fetch())
+    finally:
+        application.state.netkg.store.close()  # type: ignore[attr-defined]
+    sys.stdout.buffer.write(response.content)
+    sys.stdout.flush()
+    return 0 if response.is_success else 1
 
 
 @app.command()
 def load(
-    to: Annotated[str, typer.Option(
-        help="The store's Graph Store Protocol endpoint (e.g. http://localhost:7878/store); a "
-             "bare server URL gets /store appended (Oxigraph's).")],
+    to: Annotated[
+        str,
+        typer.Option(
+            help="The store's Graph Store Protocol endpoint (e.g. http://localhost:7878/store); a "
+            "bare server URL gets /store appended (Oxigraph's)."
+        ),
+    ],
     dist: Annotated[Path, typer.Option(help="The release folder to load.")] = Path("dist"),
 ) -> None:
     """Load the release into a remote store: PUT each named graph, and their union as default.

@@ -60,6 +60,7 @@ class Settings:
     workers: int = 2  # embedded store: query worker processes
     cache_size: int = 512  # answers kept per release (LRU); 0 turns the cache off
     worker_wait: float = 10.0  # seconds a request waits for a free worker before 503
+    reload_interval: float = 2.0  # seconds between checks for a new release in dist/; 0: never
 
     def __post_init__(self) -> None:
         if self.store not in ("embedded", "remote"):
@@ -72,12 +73,20 @@ class Settings:
             raise ConfigError(
                 f"query timeout {self.query_timeout}s exceeds the maximum {self.max_query_timeout}s"
             )
-        for name in ("query_timeout", "max_query_timeout", "max_result_rows",
-                     "max_request_bytes", "workers", "worker_wait"):
+        for name in (
+            "query_timeout",
+            "max_query_timeout",
+            "max_result_rows",
+            "max_request_bytes",
+            "workers",
+            "worker_wait",
+        ):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name}={getattr(self, name)!r}: must be greater than 0")
         if self.cache_size < 0:
             raise ConfigError(f"cache_size={self.cache_size!r}: must be 0 or more")
+        if self.reload_interval < 0:
+            raise ConfigError(f"reload_interval={self.reload_interval!r}: must be 0 or more")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -99,6 +108,8 @@ class Settings:
                 )
             elif field.name in ("query_timeout", "max_query_timeout", "worker_wait"):
                 values[field.name] = _positive(name, raw, float)
+            elif field.name == "reload_interval":
+                values[field.name] = _float(name, raw)
             else:
                 values[field.name] = raw or None if field.name == "store_url" else raw
         values.update({k: v for k, v in overrides.items() if v is not None})
@@ -114,3 +125,10 @@ def _int(name: str, raw: str) -> int:
         return int(raw)
     except ValueError:
         raise ConfigError(f"{name}={raw!r}: expected an int") from None
+
+
+def _float(name: str, raw: str) -> float:
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r}: expected a float") from None

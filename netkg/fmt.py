@@ -15,9 +15,11 @@ atomically. `canonical(canonical(x)) == canonical(x)`.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tempfile
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,11 +28,12 @@ from urllib.parse import urljoin
 from rdflib import BNode, Graph
 from rdflib.compare import isomorphic, to_canonical_graph
 from rdflib.plugins.parsers.notation3 import BadSyntax
+from rdflib.term import Node
 
 from netkg.errors import NetkgError
 from netkg.load import SourceProblem, find_sources, parse_turtle
 
-__all__ = ["CommentWouldBeLost", "FmtOutcome", "canonical", "format_paths"]
+__all__ = ["CommentWouldBeLost", "FmtOutcome", "canonical", "format_paths", "undefined_prefixes"]
 
 
 class CommentWouldBeLost(NetkgError):
@@ -161,7 +164,126 @@ def _scan(text: str, file: Path, base: str) -> _Scan:
     return _Scan(statements, comments, prefixes)
 
 
+_PN_PREFIX = re.compile(r"[A-Za-z\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*|")
+
+
+def undefined_prefixes(text: str, file: Path) -> list[tuple[int, str]]:
+    """(line, prefix) of the first use of each prefix used before or without its @prefix.
+
+    rdflib stops at the first; this lists them all, so one run fixes a file.
+    """
+    try:
+        tokens = _tokens(text, file)
+    except CommentWouldBeLost:
+        return []
+    declared: set[str] = set()
+    found: dict[str, int] = {}
+    expect_prefix = False
+    for kind, value, _offset, line in tokens:
+        if kind != "word":
+            continue
+        if value.lower() in ("@prefix", "prefix"):
+            expect_prefix = True
+            continue
+        if expect_prefix:
+            declared.add(value.rstrip(":"))
+            expect_prefix = False
+            continue
+        name = value.lstrip("^")
+        if ":" not in name or name.startswith("_:"):
+            continue
+        prefix = name.split(":", 1)[0]
+        if _PN_PREFIX.fullmatch(prefix) and prefix not in declared and prefix not in found:
+            found[prefix] = line
+    return [(line, prefix) for prefix, line in found.items()]
+
+
 # --- formatting ---------------------------------------------------------------------------------
+
+def _tree_labels(graph: Graph) -> dict[BNode, BNode] | None:
+    """Stable names for blank nodes that form trees (`[ … ]` and lists, as curators write them).
+
+    A node is named by its content (its predicates and objects, children first), its parent's
+    name and the predicate that leads to it, so equal graphs get equal names in linear time,
+    where rdflib's general canonicalisation is slow on shape files. None when some blank node is
+    shared or in a cycle: then the caller uses rdflib's.
+    """
+    parents: dict[BNode, tuple[Node, Node]] = {}
+    for s, p, o in graph:
+        if isinstance(o, BNode):
+            if o in parents:
+                return None
+            parents[o] = (s, p)
+    content: dict[BNode, str] = {}
+
+    def content_of(node: BNode, depth: int = 0) -> str | None:
+        if node in content:
+            return content[node]
+        if depth > 10_000:
+            return None
+        parts = []
+        for p, o in graph.predicate_objects(node):
+            if isinstance(o, BNode):
+                inner = content_of(o, depth + 1)
+                if inner is None:
+                    return None
+                parts.append(f"{p.n3()} [{inner}]")
+            else:
+                parts.append(f"{p.n3()} {o.n3()}")
+        content[node] = hashlib.sha256("\n".join(sorted(parts)).encode()).hexdigest()
+        return content[node]
+
+    nodes = {t for triple in graph for t in triple if isinstance(t, BNode)}
+    for node in nodes:
+        if content_of(node) is None:
+            return None
+    names: dict[BNode, BNode] = {}
+    seen: Counter[str] = Counter()
+
+    def name_of(node: BNode) -> BNode | None:
+        if node in names:
+            return names[node]
+        parent, predicate = parents.get(node, (None, None))
+        if parent is None:
+            up = ""
+        elif isinstance(parent, BNode):
+            named = name_of(parent)
+            if named is None:
+                return None
+            up = str(named)
+        else:
+            up = parent.n3()
+        key = f"{up} {predicate.n3() if predicate is not None else ''} {content[node]}"
+        seen[key] += 1
+        names[node] = BNode("b" + hashlib.sha256(f"{key} {seen[key]}".encode()).hexdigest()[:20])
+        return names[node]
+
+    for node in sorted(nodes, key=lambda n: content[n]):
+        if name_of(node) is None:  # a cycle through parents
+            return None
+    return names
+
+
+def _relabelled(graph: Graph) -> Graph | None:
+    names = _tree_labels(graph)
+    if names is None:
+        return None
+    def swap(node: Node) -> Node:
+        return names.get(node, node) if isinstance(node, BNode) else node
+
+    out = Graph(bind_namespaces="core")
+    for s, p, o in graph:
+        out.add((swap(s), p, swap(o)))
+    return out
+
+
+def _same_graph(a: Graph, b: Graph) -> bool:
+    """Isomorphism, fast for tree-shaped blank nodes, rdflib's general test otherwise."""
+    ra, rb = _relabelled(a), _relabelled(b)
+    if ra is not None and rb is not None:
+        return set(ra) == set(rb)
+    return bool(isomorphic(a, b))
+
 
 def _parse(text: str, file: Path) -> tuple[Graph, dict[str, str]]:
     graph = Graph(bind_namespaces="core")  # rdf:, rdfs:, xsd:, owl: rather than ns1:
@@ -205,9 +327,11 @@ def canonical(text: str, file: Path) -> str:
             attached.setdefault(statement.subject, []).append(comment.text)
 
     if any(isinstance(t, BNode) for triple in graph for t in triple):
-        canon = Graph(bind_namespaces="core")
-        canon += to_canonical_graph(graph)
-        graph = canon
+        relabelled = _relabelled(graph)
+        if relabelled is None:
+            relabelled = Graph(bind_namespaces="core")
+            relabelled += to_canonical_graph(graph)
+        graph = relabelled
     for prefix, ns in declared.items():
         graph.bind(prefix, ns, override=True, replace=True)
     body = graph.serialize(format="turtle")
@@ -286,7 +410,7 @@ def format_paths(root: Path, paths: Sequence[Path] = (), *, check: bool = False)
             continue
         original, _ = _parse(text, shown)
         again, _ = _parse(formatted, shown)
-        if not isomorphic(original, again):  # a bug in fmt must never reach a curator's file
+        if not _same_graph(original, again):  # a bug in fmt must never reach a curator's file
             outcome.refused.append((shown, f"{shown}: formatting would change the graph; "
                                            "file left as is (please report this)"))
             continue

@@ -20,7 +20,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from netkg import diagram
-from netkg.pages import base_iri, render, request_language
+from netkg.pages import base_iri, render, request_language, translate
 from netkg.store import Store
 
 router = APIRouter()
@@ -450,9 +450,9 @@ def _partner_jsonld(request: Request, lang: str) -> str | None:
     return text.replace("</", "<\\/")  # never close the <script> it sits in
 
 
-def diagram_data(store: Store, lang: str) -> diagram.Diagram:
-    """The diagram's nodes and edges, from the same graph as the guide."""
-    data = GuideData(store, lang)
+def diagram_data(store: Store, lang: str, data: GuideData | None = None) -> diagram.Diagram:
+    """The diagram's nodes and edges, from the same graph (and answers) as the guide."""
+    data = data or GuideData(store, lang)
     left = [
         diagram.Edge(
             source=diagram.Box(f["node"].iri, f["node"].label.value, f["node"].label.lang),
@@ -466,14 +466,19 @@ def diagram_data(store: Store, lang: str) -> diagram.Diagram:
         treatment = data.node(row["treatment"].value)
         where = row.get("situation") or row.get("condition")
         target = data.node(where.value) if where else None
-        how = row.get("frequency") or row.get("share")
+        share, frequency = row.get("share"), row.get("frequency")
+        how: str | None = None
+        if share is not None:  # "most people benefit": the share is what the statement is about
+            how = translate(lang, "diagram.benefit").format(data.node(share.value).label.value)
+        else:
+            how = data.node(frequency.value).label.value if frequency else None
         right.append(
             diagram.Edge(
                 source=diagram.Box(treatment.iri, treatment.label.value, treatment.label.lang),
                 target=diagram.Box(target.iri, target.label.value, target.label.lang)
                 if target
                 else None,
-                label=data.node(how.value).label.value if how else None,
+                label=how,
                 href=row["statement"].value,
             )
         )
@@ -488,7 +493,7 @@ def guide(request: Request) -> Response:
     lang = request_language(request)
     store = _store(request)
     data = GuideData(store, lang)
-    svg = diagram.render_svg(diagram_data(store, lang), lang=lang, base=_base(request))
+    svg = diagram.render_svg(diagram_data(store, lang, data), lang=lang, base=_base(request))
     return render(
         request,
         "guide.html",

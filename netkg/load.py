@@ -74,6 +74,7 @@ class SourceProblem:
     line: int | None
     message: str
     check: str = "syntax"
+    prefix: str | None = None  # for an undefined prefix: which one
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else str(self.file)
@@ -228,12 +229,32 @@ def _role_from_content(graph: Graph) -> Role:
     return "data"
 
 
+def _syntax_problems(file: Path, error: BadSyntax, text: str) -> list[SourceProblem]:
+    """The parser's error; for an undefined prefix, every undefined prefix of the file."""
+    if "not bound" in str(error._why):
+        from netkg.fmt import undefined_prefixes  # the light tokenizer lives with fmt
+
+        found = undefined_prefixes(text, file)
+        if found:
+            return [SourceProblem(file, line, "", "undefined-prefix", prefix)
+                    for line, prefix in found]
+    return [_syntax_problem(file, error)]
+
+
+def _with_fix(problem: SourceProblem, known: dict[str, str]) -> SourceProblem:
+    """Say how to declare an undefined prefix, with its IRI when another file declares it."""
+    if problem.prefix is None:
+        return problem
+    p = problem.prefix
+    iri, note = (known[p], " (as the other files declare it)") if p in known else ("…", "")
+    message = (f"undefined prefix {p}: — add `@prefix {p}: <{iri}> .` at the top of the "
+               f"file{note}")
+    return SourceProblem(problem.file, problem.line, message, problem.check, p)
+
+
 def _syntax_problem(file: Path, error: BadSyntax) -> SourceProblem:
     why = str(error._why)
     check = "undefined-prefix" if "not bound" in why else "syntax"
-    if check == "undefined-prefix":
-        prefix = why.split('"')[1] if '"' in why else why
-        why = f"undefined prefix {prefix} — declare it with @prefix {prefix} <…> . at the top"
     line = error.lines + 1
     text = error._str.decode("utf-8", "replace")
     i = error._i
@@ -291,7 +312,7 @@ def find_sources(root: Path, paths: Sequence[Path] = ()) -> list[Path]:
 
 
 def _summary(problems: Sequence[SourceProblem]) -> str:
-    head = f"{len(problems)} source file(s) could not be read:"
+    head = f"{len({p.file for p in problems})} source file(s) could not be read:"
     return "\n".join([head, *(f"  {p}" for p in problems)])
 
 
@@ -339,7 +360,7 @@ def load_files(files: Sequence[Path], root: Path | None = None,
         try:
             count, declared = parse_turtle(text, target, shown, file_index)
         except BadSyntax as error:
-            problems.append(_syntax_problem(shown, error))
+            problems.extend(_syntax_problems(shown, error, text))
             continue
         except Exception as error:  # rdflib raises bare exceptions for some bad terms
             problems.append(SourceProblem(shown, None, f"cannot parse: {error}", "syntax"))
@@ -355,6 +376,7 @@ def load_files(files: Sequence[Path], root: Path | None = None,
             prefixes.setdefault(prefix, ns)
         loaded.append(SourceFile(shown, role, count, declared))
     if problems:
+        problems = [_with_fix(p, prefixes) for p in problems]
         raise SourceError(_summary(problems), detail=problems)
     return LoadedSources(base, loaded, graphs["ontology"], graphs["data"], graphs["shapes"],
                          prefixes, index)

@@ -42,8 +42,13 @@ STYLE = {"Error": "bold red", "Violation": "red", "Warning": "yellow", "Info": "
 GITHUB_LEVEL = {"Error": "error", "Violation": "error", "Warning": "warning", "Info": "notice"}
 
 
+def _short(term: str, limit: int = 100) -> str:
+    """Long literals (definitions, citations) cut for people; JSON keeps them whole."""
+    return term if len(term) <= limit else term[:limit - 1] + "…"
+
+
 def _details(f: Finding) -> str:
-    parts = [f"{label} {term}" for label, term in
+    parts = [f"{label} {_short(term)}" for label, term in
              (("focus", f.focus), ("path", f.path), ("value", f.value)) if term]
     return ", ".join(parts)
 
@@ -56,11 +61,13 @@ def render_text(report: Report, console: Console) -> None:
         where = f"{f.where}: " if f.where else ""
         console.print(f"[bold]{escape(where)}[/bold][{STYLE[f.severity]}]{f.severity}[/] "
                       f"[dim]\\[{escape(f.test)}][/dim] {escape(f.message)}",
-                      highlight=False, soft_wrap=True)
+                      highlight=False, soft_wrap=True, emoji=False)
         if details := _details(f):
-            console.print(f"    {escape(details)}", style="dim", highlight=False, soft_wrap=True)
+            console.print(f"    {escape(details)}", style="dim", highlight=False, soft_wrap=True,
+                          emoji=False)
     style = "bold green" if report.conforms else "bold red"
-    console.print(escape(report.summary()), style=style, highlight=False, soft_wrap=True)
+    console.print(escape(report.summary()), style=style, highlight=False, soft_wrap=True,
+                  emoji=False)
 
 
 # --- json ---------------------------------------------------------------------------------------

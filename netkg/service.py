@@ -8,10 +8,12 @@ Routers live in their own modules (`sparql`, `resources`, `queries`, `partner`) 
 
 from __future__ import annotations
 
+import asyncio
 import html
 import importlib
 import importlib.util
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -19,6 +21,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
@@ -28,7 +31,7 @@ from netkg.errors import NetkgError
 from netkg.negotiate import choose
 from netkg.store import Release, Store, open_store, read_release
 
-__all__ = ["AppState", "Release", "create_app", "error_response"]
+__all__ = ["AppState", "Release", "create_app", "error_response", "reload_release"]
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +103,40 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, internal_error)
 
 
+def reload_release(app: FastAPI) -> bool:
+    """Serve a new release from `settings.dist` if there is one; True if it was swapped in.
+
+    The new store is opened (and its workers loaded) before the swap, and the old one is
+    closed only after the longest a query may run, so no request is dropped. A release half
+    written or unreadable is ignored: the service keeps answering from the one it has.
+    """
+    state: AppState = app.state.netkg
+    try:
+        release = read_release(state.settings.dist)
+    except NetkgError:
+        return False
+    if release.etag == state.release.etag:
+        return False
+    store = open_store(state.settings, release)
+    app.state.netkg = AppState(settings=state.settings, store=store, release=release)
+    grace = state.settings.max_query_timeout + state.settings.worker_wait + 1
+    closer = threading.Timer(grace, state.store.close)
+    closer.daemon = True
+    closer.start()
+    log.warning("serving release %s (was %s)", release.version, state.release.version)
+    return True
+
+
+async def _watch_release(app: FastAPI, interval: float) -> None:
+    """Check dist/ for a new release every `interval` seconds (builds replace it atomically)."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await run_in_threadpool(reload_release, app)
+        except Exception:  # keep serving the current release, and keep watching
+            log.exception("could not load the new release")
+
+
 def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     """Build the service for `settings`: open the store, include every router, add HTTP policies.
 
@@ -112,9 +149,14 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        watcher = None
+        if owned and settings.reload_interval > 0:
+            watcher = asyncio.create_task(_watch_release(app, settings.reload_interval))
         yield
+        if watcher is not None:
+            watcher.cancel()
         if owned:
-            the_store.close()
+            app.state.netkg.store.close()
 
     app = FastAPI(
         title="netkg",

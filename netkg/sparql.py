@@ -60,7 +60,7 @@ EXAMPLES: list[tuple[str, str]] = [
         "PREFIX schema: <https://schema.org/>\nPREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
         "PREFIX id: <https://w3id.org/netkg/id/>\n\n"
         "SELECT ?treatment ?label WHERE {\n  id:neuroendocrine-tumour schema:possibleTreatment "
-        "?treatment .\n  ?treatment skos:prefLabel ?label .\n  FILTER(lang(?label) = \"en\")\n}\n"
+        '?treatment .\n  ?treatment skos:prefLabel ?label .\n  FILTER(lang(?label) = "en")\n}\n'
         "ORDER BY ?label",
     ),
     (
@@ -180,8 +180,12 @@ def _format_for(form: str, params: dict[str, list[str]], accept: str | None) -> 
 # --- the endpoint ----------------------------------------------------------------------------
 
 
-@router.api_route("/sparql", methods=["GET", "HEAD"], include_in_schema=True,
-                  summary="SPARQL 1.1 query (GET), or the service description / query editor")
+@router.api_route(
+    "/sparql",
+    methods=["GET", "HEAD"],
+    include_in_schema=True,
+    summary="SPARQL 1.1 query (GET), or the service description / query editor",
+)
 async def sparql_get(request: Request) -> Response:
     state = request.app.state.netkg
     limit = state.settings.max_request_bytes
@@ -278,8 +282,12 @@ async def _named_graphs(request: Request) -> list[tuple[str, int]]:
     return [(row["g"]["value"], int(row["n"]["value"])) for row in rows]
 
 
-def service_description(endpoint: str, graphs: list[tuple[str, int]], *, federation: bool,
-                        ) -> list[ox.Triple]:
+def service_description(
+    endpoint: str,
+    graphs: list[tuple[str, int]],
+    *,
+    federation: bool,
+) -> list[ox.Triple]:
     """The SPARQL 1.1 Service Description of this endpoint, as triples."""
     service = ox.BlankNode("service")
     dataset = ox.BlankNode("dataset")
@@ -292,16 +300,25 @@ def service_description(endpoint: str, graphs: list[tuple[str, int]], *, federat
         ox.Triple(service, _sd("supportedLanguage"), _sd("SPARQL11Query")),
         ox.Triple(service, _sd("feature"), _sd("UnionDefaultGraph")),
         ox.Triple(service, _sd("feature"), _sd("EmptyGraphs")),
-        ox.Triple(service, _sd("defaultEntailmentRegime"),
-                  ox.NamedNode("http://www.w3.org/ns/entailment/Simple")),
-        ox.Triple(service, ox.NamedNode("http://purl.org/dc/terms/title"),
-                  ox.Literal("netkg SPARQL endpoint (read-only)", language="en")),
+        ox.Triple(
+            service,
+            _sd("defaultEntailmentRegime"),
+            ox.NamedNode("http://www.w3.org/ns/entailment/Simple"),
+        ),
+        ox.Triple(
+            service,
+            ox.NamedNode("http://purl.org/dc/terms/title"),
+            ox.Literal("netkg SPARQL endpoint (read-only)", language="en"),
+        ),
         ox.Triple(service, _sd("defaultDataset"), dataset),
         ox.Triple(dataset, RDF_TYPE, _sd("Dataset")),
         ox.Triple(dataset, _sd("defaultGraph"), default_graph),
         ox.Triple(default_graph, RDF_TYPE, _sd("Graph")),
-        ox.Triple(default_graph, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment"),
-                  ox.Literal("The union of the named graphs.", language="en")),
+        ox.Triple(
+            default_graph,
+            ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment"),
+            ox.Literal("The union of the named graphs.", language="en"),
+        ),
     ]
     if federation:
         triples.append(ox.Triple(service, _sd("feature"), _sd("BasicFederatedQuery")))
@@ -317,8 +334,11 @@ def service_description(endpoint: str, graphs: list[tuple[str, int]], *, federat
             ox.Triple(node, _sd("name"), ox.NamedNode(name)),
             ox.Triple(node, _sd("graph"), described),
             ox.Triple(described, RDF_TYPE, _sd("Graph")),
-            ox.Triple(described, ox.NamedNode(void + "triples"), ox.Literal(str(count),
-                                                                             datatype=xsd_integer)),
+            ox.Triple(
+                described,
+                ox.NamedNode(void + "triples"),
+                ox.Literal(str(count), datatype=xsd_integer),
+            ),
         ]
     return triples
 
@@ -351,7 +371,11 @@ async def _describe_service(request: Request) -> Response:
     )
     fmt = ox.RdfFormat.from_media_type(media)
     assert fmt is not None
-    prefixes = {"sd": SD, "formats": "http://www.w3.org/ns/formats/", "void": "http://rdfs.org/ns/void#"}
+    prefixes = {
+        "sd": SD,
+        "formats": "http://www.w3.org/ns/formats/",
+        "void": "http://rdfs.org/ns/void#",
+    }
     body = ox.serialize(
         triples, format=fmt, prefixes=prefixes if fmt != ox.RdfFormat.N_TRIPLES else None
     )

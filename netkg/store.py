@@ -25,6 +25,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -48,16 +49,20 @@ from netkg.errors import (
 )
 
 __all__ = [
+    "CachingStore",
     "EmbeddedStore",
     "QueryAnswer",
     "QueryShape",
     "Release",
     "RemoteStore",
     "Store",
+    "bind_values",
+    "check_query",
     "inspect_query",
     "load_release_to",
     "open_store",
     "read_release",
+    "values_block",
 ]
 
 log = logging.getLogger(__name__)
@@ -159,7 +164,16 @@ _TOKEN = re.compile(
 )
 
 _UPDATE_WORDS = {
-    "INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH",
+    "INSERT",
+    "DELETE",
+    "LOAD",
+    "CLEAR",
+    "CREATE",
+    "DROP",
+    "COPY",
+    "MOVE",
+    "ADD",
+    "WITH",
 }
 _FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
 
@@ -408,10 +422,14 @@ class _Worker:
         ours, theirs = socket.socketpair()
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-c",
-                 "import sys; from netkg.store import _worker_entry; "
-                 "_worker_entry(int(sys.argv[1]), sys.argv[2])",
-                 str(theirs.fileno()), str(nquads)],
+                [
+                    sys.executable,
+                    "-c",
+                    "import sys; from netkg.store import _worker_entry; "
+                    "_worker_entry(int(sys.argv[1]), sys.argv[2])",
+                    str(theirs.fileno()),
+                    str(nquads),
+                ],
                 pass_fds=(theirs.fileno(),),
                 stdin=subprocess.DEVNULL,
             )
@@ -653,32 +671,60 @@ class RemoteStore:
         pairs += [("default-graph-uri", u) for u in default_graph_uris]
         pairs += [("named-graph-uri", u) for u in named_graph_uris]
         params = httpx.QueryParams(pairs)
+        timeout_error = QueryTimeout(
+            f"the store did not answer within {limit:g}s (the time limit); "
+            f"ask for a longer limit with timeout= (at most {self.max_query_timeout:g}s) "
+            "or simplify the query"
+        )
+        deadline = time.monotonic() + limit
+        request = self._client.build_request(
+            "POST",
+            self.url,
+            params=params,
+            content=sparql.encode("utf-8"),
+            headers={"Content-Type": "application/sparql-query", "Accept": accept},
+            timeout=httpx.Timeout(limit, connect=min(limit, 5.0)),
+        )
         try:
-            response = self._client.post(
-                self.url,
-                params=params,
-                content=sparql.encode("utf-8"),
-                headers={"Content-Type": "application/sparql-query", "Accept": accept},
-                timeout=httpx.Timeout(limit, connect=min(limit, 5.0)),
-            )
+            response = self._client.send(request, stream=True)
+            try:
+                if response.status_code != 200:
+                    text = response.read().decode("utf-8", "replace").strip()
+                    if response.status_code == 400:
+                        raise BadRequest(f"malformed query: {text[:2000]}")
+                    raise StoreUnavailable(
+                        f"the SPARQL store answered {response.status_code}: {text[:500]}"
+                    )
+                media = response.headers.get("content-type", "").split(";")[0].strip().lower()
+                body = self._read_limited(response, media, deadline, timeout_error)
+            finally:
+                response.close()  # also stops a stream we no longer want
         except httpx.TimeoutException:
-            raise QueryTimeout(
-                f"the store did not answer within {limit:g}s (the time limit); "
-                f"ask for a longer limit with timeout= (at most {self.max_query_timeout:g}s) "
-                "or simplify the query"
-            ) from None
+            raise timeout_error from None
         except httpx.HTTPError as error:
             raise StoreUnavailable(
                 f"the SPARQL store at {self.url} is unreachable: {error}"
             ) from None
-        if response.status_code == 400:
-            raise BadRequest(f"malformed query: {response.text.strip()[:2000]}")
-        if response.status_code != 200:
-            raise StoreUnavailable(
-                f"the SPARQL store answered {response.status_code}: {response.text.strip()[:500]}"
-            )
-        media = response.headers.get("content-type", "").split(";")[0].strip().lower()
-        return self._convert(response.content, media, solutions_format, graph_format)
+        return self._convert(body, media, solutions_format, graph_format)
+
+    def _read_limited(
+        self, response: httpx.Response, media: str, deadline: float, timeout_error: QueryTimeout
+    ) -> bytes:
+        """Read the body, but stop at the deadline (httpx only limits each read) and, for
+        line-based formats, as soon as there are more rows than the limit."""
+        line_based = media in (TSV, N_TRIPLES, "text/plain")
+        max_lines = self.max_rows + (1 if media == TSV else 0)
+        chunks: list[bytes] = []
+        lines = 0
+        for chunk in response.iter_bytes():
+            if time.monotonic() > deadline:
+                raise timeout_error
+            chunks.append(chunk)
+            if line_based:
+                lines += chunk.count(b"\n")
+                if lines > max_lines:
+                    raise _too_large(self.max_rows, "rows" if media == TSV else "triples")
+        return b"".join(chunks)
 
     def _convert(
         self, body: bytes, media: str, solutions_format: str, graph_format: str
@@ -837,7 +883,9 @@ def load_release_to(
             params = {"graph": name} if name else {"default": ""}
             try:
                 response = client.put(
-                    gsp_url, params=params, content=body,
+                    gsp_url,
+                    params=params,
+                    content=body,
                     headers={"Content-Type": N_TRIPLES},
                 )
             except httpx.HTTPError as error:

@@ -242,6 +242,10 @@ def _shacl_findings(sources: LoadedSources, names: _Names) -> tuple[list[Finding
         return [], Graph(), []
     from pyshacl import validate as shacl_validate  # heavy: imported only when shapes exist
 
+    from netkg.sparqlcache import install  # parse each SPARQL shape once, not per focus node
+
+    install()
+
     data = Graph(bind_namespaces="none")
     data += sources.ontology
     data += sources.data

@@ -18,4 +18,4 @@ fi
 if [[ ! -f node_modules/axe-core/axe.min.js ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
     npm ci --no-audit --no-fund
 fi
-chromium --version
+chromium --version 2>/dev/null

@@ -177,3 +177,15 @@ def test_the_installed_command_has_real_exit_codes(bad: Path) -> None:
     assert "Traceback" not in result.stderr
     assert result.stdout.startswith("::warning file=data/drugs.ttl,line=6,")
     assert "\n::error file=data/drugs.ttl,line=7," in result.stdout
+
+
+def test_a_large_file_is_announced_on_stderr(project: Path) -> None:
+    big = project / "data" / "big.nt"
+    padding = "x" * (9 * 1024 * 1024)
+    big.write_text(f'<https://w3id.org/netkg/id/surgery> <http://www.w3.org/2000/01/rdf-schema#'
+                   f'comment> "{padding}" .\n', encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "netkg.cli", "validate", "-f", "json"],
+                            cwd=project, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "parsing data/big.nt (9.0 MB)…" in result.stderr
+    assert json.loads(result.stdout)["files"][1] == "data/big.nt"  # stdout stays pure JSON

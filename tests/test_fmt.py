@@ -145,3 +145,33 @@ def test_a_comment_above_a_blank_node_subject_is_refused() -> None:
 
 def test_an_empty_file_stays_empty() -> None:
     assert canonical("", Path("x.ttl")) == ""
+
+
+SHAPES_LIKE = """\
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <https://w3id.org/netkg/shapes#> .
+ex:S sh:property [ sh:path ex:p ; sh:minCount 1 ] , [ sh:path ex:p ; sh:minCount 1 ] ,
+        [ sh:path ex:q ; sh:in ( ex:a ex:b ) ] ;
+    sh:or ( [ sh:path ex:p ] [ sh:path ex:p ] ) .
+[] a sh:NodeShape ; sh:targetClass ex:T .
+[] a sh:NodeShape ; sh:targetClass ex:T .
+"""
+
+
+def test_identical_blank_nodes_stay_distinct_and_output_is_stable() -> None:
+    once = canonical(SHAPES_LIKE, Path("s.ttl"))
+    assert len(graph_of(once)) == len(graph_of(SHAPES_LIKE))
+    assert isomorphic(graph_of(once), graph_of(SHAPES_LIKE))
+    assert canonical(once, Path("s.ttl")) == once
+    assert canonical(SHAPES_LIKE, Path("s.ttl")) == once  # same input, same bytes
+
+
+def test_same_graph_tells_graphs_apart() -> None:
+    from netkg.fmt import _same_graph
+
+    changed = SHAPES_LIKE.replace("sh:minCount 1 ] ,", "sh:minCount 2 ] ,", 1)
+    assert _same_graph(graph_of(SHAPES_LIKE), graph_of(SHAPES_LIKE))
+    assert not _same_graph(graph_of(SHAPES_LIKE), graph_of(changed))
+    shared = ("@prefix ex: <https://w3id.org/netkg/x#> .\n"
+              "_:b ex:p 1 .\nex:a ex:q _:b .\nex:c ex:q _:b .\n")
+    assert _same_graph(graph_of(shared), graph_of(shared))  # shared node: rdflib's test

@@ -248,3 +248,21 @@ def test_render_dispatches_every_format() -> None:
         buffer = io.StringIO()
         render(UNREADABLE, fmt, Console(file=buffer, width=200))
         assert "data/bad.ttl" in buffer.getvalue()
+
+
+def test_text_never_turns_line_numbers_into_emoji() -> None:
+    report = Report(findings=[Finding(check="syntax", severity="Error", file="data/x.ttl",
+                                      line=100, message="see :smile: and :100:")])
+    for terminal in (False, True):
+        buffer = io.StringIO()
+        render_text(report, Console(file=buffer, width=200, force_terminal=terminal))
+        assert "data/x.ttl:100: " in buffer.getvalue()
+        assert ":smile: and :100:" in buffer.getvalue()
+
+
+def test_long_values_are_cut_for_people_but_not_for_machines() -> None:
+    value = '"' + "x" * 300 + '"@en'
+    report = Report(findings=[Finding(check="shacl", severity="Info", file="data/x.ttl", line=1,
+                                      message="m", value=value)])
+    assert "value " + value[:99] + "…" in render_github(report)
+    assert json.loads(render_json(report))["findings"][0]["value"] == value

@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.error import HTTPError
@@ -211,14 +212,19 @@ def test_load_reports_each_graph(oxigraph_url: str, service_dist: Path) -> None:
     server = oxigraph_url.removesuffix("/query")
     result = subprocess.run(
         [str(NETKG), "load", "--to", server, "--dist", str(service_dist)],
-        capture_output=True, text=True, timeout=120, check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     assert "https://w3id.org/netkg/graph/data" in result.stdout
     assert "(default graph: the union)" in result.stdout
     # loading twice replaces, never duplicates: the union still has one copy of each triple
-    count = httpx.post(oxigraph_url, content="SELECT (COUNT(*) AS ?n) { ?s ?p ?o }",
-                       headers={"Content-Type": "application/sparql-query",
-                                "Accept": "text/csv"})
+    count = httpx.post(
+        oxigraph_url,
+        content="SELECT (COUNT(*) AS ?n) { ?s ?p ?o }",
+        headers={"Content-Type": "application/sparql-query", "Accept": "text/csv"},
+    )
     total = int(count.text.split()[1])
     nquads = (service_dist / "netkg.nq").read_text().splitlines()
     assert total == len({line.rsplit("<", 1)[0] for line in nquads if line})
@@ -228,9 +234,113 @@ def test_load_to_an_unreachable_store_fails_clearly(service_dist: Path) -> None:
     from service_support import free_port
 
     result = subprocess.run(
-        [str(NETKG), "load", "--to", f"http://127.0.0.1:{free_port()}", "--dist",
-         str(service_dist)],
-        capture_output=True, text=True, timeout=120, check=False,
+        [
+            str(NETKG),
+            "load",
+            "--to",
+            f"http://127.0.0.1:{free_port()}",
+            "--dist",
+            str(service_dist),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 2
     assert "can't reach" in result.stderr
+
+
+# --- netkg serve --get: one request, no server ----------------------------------------------
+
+
+def test_serve_get_answers_one_request_without_a_server(service_dist: Path) -> None:
+    ok = subprocess.run(
+        [
+            str(NETKG),
+            "serve",
+            "--dist",
+            str(service_dist),
+            "--get",
+            "/sparql?query=ASK%7B%7D",
+            "--accept",
+            "text/csv",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert (ok.returncode, ok.stdout.strip()) == (0, "true")
+    bad = subprocess.run(
+        [str(NETKG), "serve", "--dist", str(service_dist), "--get", "/sparql?query=ASK%7B"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert bad.returncode == 1
+    assert "malformed query" in bad.stdout
+
+
+# --- a new release, served without a restart -------------------------------------------------
+
+NEW_TREATMENT = """
+id:watchful-waiting a net:Treatment ;
+    skos:prefLabel "watchful waiting"@en .
+"""
+
+
+def _treatment_count(base: str) -> int:
+    response = httpx.get(base + "/sparql", params={"query": TREATMENTS}, timeout=60)
+    assert response.status_code == 200, response.text  # never a dropped or failed request
+    return len(response.json()["results"]["bindings"])
+
+
+def test_a_new_release_is_served_without_a_restart(tmp_path: Path) -> None:
+    from service_support import build_fixture_release
+
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURE_SOURCE, project)
+    dist = build_fixture_release(project / "dist", project)
+    env = {"NETKG_WORKERS": "1", "NETKG_RELOAD_INTERVAL": "0.2"}
+    with running_netkg(dist, env=env) as base:
+        assert _treatment_count(base) == 5
+        with (project / "data" / "treatments.ttl").open("a") as data:
+            data.write(NEW_TREATMENT)
+        build_fixture_release(dist, project)  # replaces dist/ atomically, as `netkg build` does
+        deadline = time.monotonic() + 90
+        while _treatment_count(base) == 5:
+            assert time.monotonic() < deadline, "the new release was never served"
+            time.sleep(0.1)
+        assert _treatment_count(base) == 6
+
+
+def test_reload_release_swaps_only_for_a_new_readable_release(tmp_path: Path) -> None:
+    from service_support import build_fixture_release
+
+    from netkg.config import Settings
+    from netkg.service import create_app, reload_release
+
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURE_SOURCE, project)
+    dist = build_fixture_release(project / "dist", project)
+    app = create_app(Settings(dist=dist, workers=1, reload_interval=0))
+    try:
+        first = app.state.netkg
+        assert reload_release(app) is False  # same release: nothing to do
+        (dist / "release.json").rename(dist / "release.json.away")
+        assert reload_release(app) is False  # no release right now: keep the current one
+        (dist / "release.json.away").rename(dist / "release.json")
+        with (project / "data" / "treatments.ttl").open("a") as data:
+            data.write(NEW_TREATMENT)
+        build_fixture_release(dist, project)
+        assert reload_release(app) is True
+        assert app.state.netkg.release.etag != first.release.etag
+        # the old store still answers (in-flight queries finish), the new one sees the change
+        assert first.store.query("ASK {}").kind == "boolean"
+        answer = app.state.netkg.store.query(TREATMENTS)
+        assert answer.body.count(b'"uri"') == 6
+    finally:
+        app.state.netkg.store.close()
+        first.store.close()

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from service_support import oxigraph_url, service_dist
+from service_support import oxigraph_url, running_oxigraph, service_dist
 
 from netkg.config import Settings
 from netkg.service import create_app
@@ -347,7 +347,25 @@ def test_a_request_over_the_size_limit_is_refused(client: TestClient) -> None:
     _error(client.get("/sparql", params={"query": big}), 414, "POST")
 
 
-def test_a_runaway_query_is_stopped_with_a_503_naming_the_limit(client: TestClient) -> None:
+@pytest.fixture(params=["embedded", "remote"])
+def runaway_client(
+    request: pytest.FixtureRequest, service_dist: Path, tmp_path: Path
+) -> Iterator[TestClient]:
+    """Like `client`, but the remote app gets its own Oxigraph server, stopped after the test
+    (Oxigraph goes on computing a query its client gave up on)."""
+    if request.param == "embedded":
+        yield TestClient(request.getfixturevalue("embedded_app"), raise_server_exceptions=False)
+        return
+    with running_oxigraph(service_dist, tmp_path) as url:
+        app = create_app(_settings(service_dist, store="remote", store_url=url))
+        yield TestClient(app, raise_server_exceptions=False)
+        app.state.netkg.store.close()
+
+
+def test_a_runaway_query_is_stopped_with_a_503_naming_the_limit(
+    runaway_client: TestClient,
+) -> None:
+    client = runaway_client
     response = client.get("/sparql", params={"query": HEAVY, "timeout": "1"})
     _error(response, 503, "1s", "time limit")
     assert client.get("/sparql", params={"query": "ASK {}"}).status_code == 200

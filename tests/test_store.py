@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from service_support import oxigraph_url, service_dist
+from service_support import oxigraph_url, running_oxigraph, service_dist
 
 from netkg.config import ConfigError, Settings
 from netkg.errors import (
@@ -288,7 +288,24 @@ def test_refusals(store: Store, query: str, error: type[Exception], message: str
         store.query(query)
 
 
-def test_a_runaway_query_is_stopped_and_the_store_keeps_answering(store: Store) -> None:
+@pytest.fixture(params=["embedded", "remote"])
+def runaway_store(
+    request: pytest.FixtureRequest, service_dist: Path, tmp_path: Path
+) -> Iterator[Store]:
+    """Like `store`, but the remote one gets its own Oxigraph server, stopped after the test:
+    Oxigraph goes on computing a query its client gave up on (its --timeout-s does not stop
+    this one), and the shared server must not spend the rest of the session on it."""
+    if request.param == "embedded":
+        yield request.getfixturevalue("embedded")
+        return
+    with running_oxigraph(service_dist, tmp_path) as url:
+        store = RemoteStore(url, max_rows=20)
+        yield store
+        store.close()
+
+
+def test_a_runaway_query_is_stopped_and_the_store_keeps_answering(runaway_store: Store) -> None:
+    store = runaway_store
     with pytest.raises(QueryTimeout, match="1s"):
         store.query(HEAVY, timeout=1)
     answer = store.query("ASK { ?s ?p ?o }")
@@ -423,3 +440,60 @@ def test_when_every_worker_is_busy_a_request_waits_then_gets_a_503(service_dist:
     finally:
         store.close()  # kills the worker: the heavy query ends
         thread.join(60)
+
+
+def test_the_remote_store_stops_reading_a_stream_past_the_row_limit(oxigraph_url: str) -> None:
+    """A huge streamed result is cut off after max_rows + 1 rows, not read to the end."""
+    store = RemoteStore(oxigraph_url, max_rows=5)
+    try:
+        with pytest.raises(ResultTooLarge, match="more than 5 rows"):
+            store.query("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", timeout=30)
+    finally:
+        store.close()
+
+
+def test_the_public_names_are_pinned() -> None:
+    import netkg.negotiate
+    import netkg.service
+    import netkg.store
+
+    assert set(netkg.store.__all__) == {
+        "CachingStore",
+        "EmbeddedStore",
+        "QueryAnswer",
+        "QueryShape",
+        "Release",
+        "RemoteStore",
+        "Store",
+        "bind_values",
+        "check_query",
+        "inspect_query",
+        "load_release_to",
+        "open_store",
+        "read_release",
+        "values_block",
+    }
+    assert set(netkg.service.__all__) == {
+        "AppState",
+        "Release",
+        "create_app",
+        "error_response",
+        "reload_release",
+    }
+    for name in ("choose", "format_override", "SOLUTIONS_FORMATS", "GRAPH_FORMATS"):
+        assert hasattr(netkg.negotiate, name)
+
+
+def test_bind_values_goes_into_the_where_group() -> None:
+    from netkg.store import bind_values
+
+    term = ox.Literal('say "hi" }', language="en")
+    bound = bind_values("CONSTRUCT { ?s ?p ?x } WHERE { ?s ?p ?x }", {"x": term})
+    assert bound == (
+        'CONSTRUCT { ?s ?p ?x } WHERE { VALUES (?x) { ("say \\"hi\\" }"@en) }  ?s ?p ?x }'
+    )
+    assert inspect_query(bound).form == "CONSTRUCT"
+    select = bind_values("SELECT ?s { ?s ?p ?o }", {"s": ox.NamedNode(ID + "surgery")})
+    assert select.startswith(f"SELECT ?s {{ VALUES (?s) {{ (<{ID}surgery>) }}")
+    with pytest.raises(BadRequest, match="variable name"):
+        bind_values("SELECT ?s { ?s ?p ?o }", {"s) } DROP ALL #": ox.Literal("x")})

@@ -192,3 +192,49 @@ def test_named_query_files_are_checked_with_the_project(project: Path) -> None:
     f = only(report, check="named-query")
     assert f.file == "api/broken.rq" and f.severity == "Error" and f.line
     assert report.exit_code == 2 and "named-query" in report.tests
+
+
+INVERSE_DATA = """\
+@prefix id: <https://w3id.org/netkg/id/> .
+@prefix net: <https://w3id.org/netkg/ontology#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+
+id:surgery a net:Treatment ;
+    skos:prefLabel "Surgery"@en ;
+    skos:definition "An operation."@en ;
+    net:treats id:lung-net .
+"""
+INVERSE_SHAPES = """\
+@prefix net: <https://w3id.org/netkg/ontology#> .
+@prefix netsh: <https://w3id.org/netkg/shapes#> .
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+
+netsh:TreatedBy a sh:NodeShape ;
+    sh:targetObjectsOf net:treats ;
+    sh:property [
+        sh:path [ sh:inversePath net:treats ] ;
+        sh:class net:Drug ;
+        sh:message "Only drugs treat this."@en
+    ] .
+
+netsh:NotAnIri a sh:NodeShape ;
+    sh:targetObjectsOf net:treats ;
+    sh:nodeKind sh:Literal ;
+    sh:severity sh:Info ;
+    sh:message "Just checking."@en .
+"""
+
+
+def test_inverse_paths_and_object_only_focus_nodes_are_located(project: Path) -> None:
+    (project / "data" / "treatments.ttl").write_text(INVERSE_DATA, encoding="utf-8")
+    (project / "shapes" / "shapes.ttl").write_text(INVERSE_SHAPES, encoding="utf-8")
+    with (project / "ontology" / "netkg.ttl").open("a", encoding="utf-8") as ontology:
+        ontology.write("\nnet:Drug a owl:Class .\n")
+    report = validate_project(project)
+    inverse = only(report, shape="netsh:TreatedBy/[]")
+    assert (inverse.file, inverse.line) == ("data/treatments.ttl", 8)
+    assert inverse.focus == "id:lung-net" and inverse.value == "id:surgery"
+    assert inverse.path == "[]" and inverse.message == "Only drugs treat this."
+    info = only(report, shape="netsh:NotAnIri")  # id:lung-net is only ever an object
+    assert info.severity == "Info" and (info.file, info.line) == ("data/treatments.ttl", 8)
+    assert only(report, check="undeclared-term").value == "id:lung-net"

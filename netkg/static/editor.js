@@ -229,6 +229,7 @@
     if (!type.startsWith("application/sparql-results+json")) {
       const pre = document.createElement("pre");
       pre.className = "graph-result";
+      pre.tabIndex = 0; // scrollable: reachable by keyboard
       pre.textContent = await response.text();
       out.append(downloads(true), pre);
       return;

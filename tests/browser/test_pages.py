@@ -26,6 +26,7 @@ PAGE_TYPES = {
     "ontology-term": "/ontology#Treatment",
     "editor": "/sparql",
     "downloads": "/download",
+    "partners": "/partners",
     "not-found": "/id/no-such-thing",
 }
 
@@ -84,24 +85,28 @@ def test_accept_language_french(browser: Browser, site: str) -> None:
         context.close()
 
 
-def test_run_an_example_query_and_download_the_result(page: Page, tmp_path: Path) -> None:
+def test_run_an_example_query_and_download_the_result(
+    page: Page, tmp_path: Path, axe_source: Path
+) -> None:
     page.goto("/sparql")
     expect(page.locator("h1")).to_contain_text("SPARQL")
-    examples = page.locator("#example option")
-    names = [examples.nth(i).inner_text() for i in range(examples.count())]
-    index = next(i for i, name in enumerate(names) if "treatment" in name.lower())
-    page.locator("#example").select_option(index=index)
+    # the example from api/decision-factors.rq (found by its text, not its title)
+    texts = page.evaluate("JSON.parse(document.getElementById('examples').textContent)")
+    assert len(texts) >= 5, "the examples are the named queries of api/"
+    index = next(i for i, text in enumerate(texts) if "net:DecisionFactor" in text)
+    page.locator("#example").select_option(value=str(index))
     expect(page.locator("#query")).not_to_have_value("")
     page.locator("#query-form button[type=submit]").click()
     rows = page.locator("#results table tbody tr")
-    expect(rows.first).to_be_visible()
-    assert rows.count() >= 1
+    expect(rows).to_have_count(7)  # the seven decision factors
     # IRIs in the results are links to their pages here
     expect(page.locator("#results table tbody a[href^='/id/']").first).to_be_visible()
     # the page address now carries the query, so it can be shared
     shared = page.url
     assert "#query=" in shared
     screenshot(page, "editor-results")
+    violations = axe_violations(page, axe_source)  # the results table too
+    assert not violations, describe(violations)
     # download as CSV
     with page.expect_download() as info:
         page.locator("#results a.download", has_text="CSV").click()

@@ -24,19 +24,29 @@ ROOT = Path(__file__).resolve().parent.parent
 ID = "https://w3id.org/netkg/id/"
 
 
-def _renamer(copy: int):  # type: ignore[no-untyped-def]
+def _renamer(copy: int, shared: set[Node]):  # type: ignore[no-untyped-def]
     def rename(term: Node) -> Node:
-        if copy == 0:
+        if copy == 0 or term in shared:
             return term
         if isinstance(term, URIRef) and str(term).startswith(ID):
             return URIRef(f"{ID}c{copy}-{str(term)[len(ID):]}")
         if isinstance(term, BNode):
             return BNode(f"{term}c{copy}")
-        if isinstance(term, Literal) and (term.datatype is None or term.language):
+        if isinstance(term, Literal) and term.language:
             return Literal(f"{term} (copy {copy})", lang=term.language)
         return term
 
     return rename
+
+
+def _shared(source: Path) -> set[Node]:
+    """`id:` IRIs the shapes name (allowed values, schemes): a controlled vocabulary that every
+    copy shares rather than duplicates, so the copies conform exactly as the original does."""
+    shapes = Graph()
+    for path in sorted((source / "shapes").glob("*.ttl")):
+        shapes.parse(path, format="turtle")
+    terms = {t for triple in shapes for t in triple}
+    return {t for t in terms if isinstance(t, URIRef) and str(t).startswith(ID)}
 
 
 def _data_files(source: Path) -> list[tuple[str, Graph]]:
@@ -50,8 +60,10 @@ def _data_files(source: Path) -> list[tuple[str, Graph]]:
 def generate(triples: int, out: Path, source: Path = ROOT) -> int:
     """Write `out/{ontology,data,shapes}` with about `triples` triples; return the exact count."""
     files = _data_files(source)
+    shared = _shared(source)
+    written = 0
     ontology = sum(len(Graph().parse(p)) for p in sorted((source / "ontology").glob("*.ttl")))
-    per_copy = sum(len(graph) for _, graph in files)
+    per_copy = sum(len(graph) for _, graph in files)  # a little less: shared terms once
     if per_copy == 0:
         raise SystemExit(f"{source}/data has no triples to copy")
     copies = max(1, -(-(triples - ontology) // per_copy))
@@ -63,12 +75,16 @@ def generate(triples: int, out: Path, source: Path = ROOT) -> int:
     (out / "data").mkdir(parents=True)
     for name, graph in files:
         with open(out / "data" / name, "w", encoding="utf-8", newline="\n") as handle:
+            triples = sorted(graph, key=lambda t: (t[0].n3(), t[1].n3(), t[2].n3()))
             for copy in range(copies):
-                rename = _renamer(copy)
+                rename = _renamer(copy, shared)
                 # N-Triples lines are Turtle too; sorted input keeps the output byte-stable
-                for s, p, o in sorted(graph, key=lambda t: (t[0].n3(), t[1].n3(), t[2].n3())):
+                for s, p, o in triples:
+                    if copy and s in shared:
+                        continue  # described once, by copy 0
                     handle.write(f"{rename(s).n3()} {p.n3()} {rename(o).n3()} .\n")
-    return ontology + per_copy * copies
+                    written += 1
+    return ontology + written
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -33,6 +33,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
         "site.name": "netkg",
+        "colon": ":",
         "site.tagline": "Treatments for neuroendocrine tumours, as linked data",
         "skip": "Skip to main content",
         "nav.label": "Main",
@@ -177,6 +178,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "fr": {
         "site.tagline": "Traitements des tumeurs neuroendocrines, en données liées",
+        "colon": "\u00a0:",
         "skip": "Aller au contenu principal",
         "nav.label": "Principal",
         "nav.home": "Accueil",

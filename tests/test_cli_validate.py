@@ -84,6 +84,8 @@ def test_every_broken_file_in_one_run(project: Path) -> None:
         "::error file=data/undefined-prefix.ttl",
     ]
     assert "line=5" in errors[1] and "line=4" in errors[2]
+    assert out.splitlines()[-1] == ("FAIL: 3 error(s) in 3 file(s) that can't be read; fix them, "
+                                    "then run again to check the rest")
 
 
 def test_missing_path_exits_2(project: Path) -> None:

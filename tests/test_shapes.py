@@ -2,7 +2,8 @@
 
 tests/fixtures/shapes/valid/<Shape>.ttl must conform to *all* shapes, with no result of any
 severity; tests/fixtures/shapes/invalid/<Shape>.ttl must break nets:<Shape> (and only it), with the
-severity that nets:<Shape> declares. A new shape without both fixtures fails test_every_shape_has_fixtures.
+severity that nets:<Shape> declares. A new shape without both fixtures fails
+test_every_shape_has_fixtures.
 """
 
 from __future__ import annotations

@@ -141,4 +141,6 @@ def test_curated_graph_has_no_violation() -> None:
     elapsed = time.perf_counter() - start
     violations = [f"{s} {m}" for s, sev, m in found if sev == SH.Violation]
     assert violations == [], "\n".join(sorted(violations))
-    assert elapsed < 5.0, f"validation took {elapsed:.2f}s"
+    # About 0.4 s on a busy 2-core machine; a SHACL-SPARQL shape run per focus node would cost
+    # 10-25 s (pyshacl parses the query again for each), which this bound catches.
+    assert elapsed < 10.0, f"validation took {elapsed:.2f}s"

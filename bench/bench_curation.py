@@ -110,29 +110,31 @@ HEADER = [
 ]
 
 
+START, END = "<!-- curation-table:start -->", "<!-- curation-table:end -->"
+
+
 def write_results(rows: list[str], command: str) -> None:
-    """Replace the `## Curation` section of RESULTS.md; keep every other section."""
+    """Replace the table of RESULTS.md's `## Curation` section (between its markers), keeping
+    the written findings around it and every other section."""
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    section = "\n".join(
+    table = "\n".join(
         [
-            "## Curation",
-            "",
-            f"`{command}` — each command a fresh process (start-up included), {machine}.",
-            "Exit 1 means the graph has violations (validate still did all its work; build",
-            "stops after validating). Synthetic graphs: bench/generate.py.",
+            START,
+            f"`{command}` ({machine}; each command a fresh process, start-up included)",
             "",
             *HEADER,
             *rows,
-            "",
+            END,
         ]
     )
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n\n"
-    start = text.find("## Curation")
-    if start < 0:
-        text = text.rstrip("\n") + "\n\n" + section
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n"
+    if START in text and END in text:
+        before, rest = text.split(START, 1)
+        text = before + table + rest.split(END, 1)[1]
+    elif "## Curation" in text:
+        text = text.replace("## Curation", "## Curation\n\n" + table, 1)
     else:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + section + (text[end + 1 :] if end >= 0 else "")
+        text = text.rstrip("\n") + "\n\n## Curation\n\n" + table + "\n"
     RESULTS.write_text(text, encoding="utf-8")
 
 

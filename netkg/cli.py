@@ -145,8 +145,10 @@ def build(
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
 ) -> None:
-    """Validate, then write the release atomically: the graph as Turtle, N-Triples, N-Quads and
-    JSON-LD, its @context, a VoID/DCAT description, the validation report and release.json."""
+    """Validate, then write the release (dist/) atomically and deterministically.
+
+    The graph as Turtle, N-Triples, N-Quads and JSON-LD, its @context, a VoID/DCAT description,
+    the validation report and release.json. Exit 1 on a violation, 2 on unreadable input."""
     import json
 
     from netkg.build import build_release

@@ -210,7 +210,7 @@ def test_surgery_is_usually_used(curated_store: Store) -> None:
 def test_most_people_benefit_from_surgery_when_it_can_be_done(curated_store: Store) -> None:
     statement = the_statement(
         usage_statements(curated_store, "surgery"),
-        frequency="id:usually",
+        frequency=None,
         share="id:most",
         situation="id:surgery-possible",
     )
@@ -220,7 +220,7 @@ def test_most_people_benefit_from_surgery_when_it_can_be_done(curated_store: Sto
 def test_surgery_choice_depends_mainly_on_location(curated_store: Store) -> None:
     statement = the_statement(
         usage_statements(curated_store, "surgery"),
-        frequency="id:mainly",
+        frequency=None,
         dependsOn="id:primary-site",
         weight="id:mainly",
     )

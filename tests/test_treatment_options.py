@@ -77,7 +77,7 @@ def test_type_of_surgery_depends_mainly_on_where_it_is(
     answer = options(curated_store, query, surgery="true")
     depends = [r for r in answer["surgery"] if r["dependsOn"]]
     assert {r["dependsOn"] for r in depends} == {ID + "primary-site"}
-    assert {r["frequencyLabel"] for r in depends} == {"mainly"}
+    assert {r["dependencyWeightLabel"] for r in depends} == {"mainly"}
 
 
 def test_spread_brings_radiation_with_both_qualifiers(

@@ -15,7 +15,9 @@ Rules (applied to GET and HEAD; other methods pass through untouched except for 
 - `Vary: Accept` on every GET/HEAD response (netkg negotiates almost everywhere, errors included); a
   route serving one fixed representation calls `fixed_representation(response)` to opt out.
 - CORS: `Access-Control-Allow-Origin: *` and the exposed headers clients need (`ETag`, `Link`,
-  `Content-Location`, …); a preflight `OPTIONS` is answered with 204 for GET and HEAD.
+  `Content-Location`, …); a preflight `OPTIONS` is answered with 204 for GET, HEAD and POST with
+  `Content-Type`, so a SPARQL client on a partner's site can POST queries (the service is
+  read-only and uses no credentials, so that is safe).
 """
 
 from __future__ import annotations
@@ -35,8 +37,10 @@ FIXED_HEADER = "x-netkg-fixed-representation"
 """Private response header: "not negotiated, don't add Vary: Accept"; stripped before sending."""
 
 EXPOSED = "ETag, Link, Content-Location, Content-Type, Vary, Repr-Digest, Digest, Location"
-ALLOWED_METHODS = "GET, HEAD, OPTIONS"
-ALLOWED_HEADERS = "Accept, Accept-Language, If-None-Match, If-Modified-Since, Cache-Control"
+ALLOWED_METHODS = "GET, HEAD, POST, OPTIONS"
+ALLOWED_HEADERS = (
+    "Accept, Accept-Language, Content-Type, If-None-Match, If-Modified-Since, Cache-Control"
+)
 READ_METHODS = frozenset({"GET", "HEAD"})
 # RFC 9110 §15.4.5: a 304 carries these (plus our CORS and Link headers), never the content's.
 KEEP_ON_304 = frozenset(

@@ -315,5 +315,21 @@ def test_preflight_is_answered_for_reads(client: TestClient) -> None:
     assert int(response.headers["access-control-max-age"]) > 0
 
 
+def test_preflight_allows_a_cross_site_sparql_post(client: TestClient) -> None:
+    """A SPARQL client on a partner's site POSTs `application/sparql-query`: that needs a preflight."""
+    response = client.options(
+        "/text",
+        headers={
+            "Origin": "https://partner.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
+    assert response.status_code == 204
+    methods = {m.strip() for m in response.headers["access-control-allow-methods"].split(",")}
+    assert "POST" in methods
+    assert "content-type" in response.headers["access-control-allow-headers"].lower()
+
+
 def test_plain_options_without_preflight_headers_reaches_the_app(client: TestClient) -> None:
     assert client.options("/text").status_code == 405

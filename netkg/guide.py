@@ -8,8 +8,6 @@ the guide shows exactly what the graph holds, and a fact missing from the graph 
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -19,7 +17,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from netkg import diagram
+from netkg import diagram, partner
 from netkg.pages import base_iri, render, request_language, translate
 from netkg.store import Store
 
@@ -440,11 +438,8 @@ def _store(request: Request) -> Store:
     return store
 
 
-def _partner_jsonld(request: Request, lang: str) -> str | None:
+def _partner_jsonld(request: Request, lang: str) -> str:
     """The schema.org JSON-LD partners get (netkg.partner), embedded so the guide carries it too."""
-    if importlib.util.find_spec("netkg.partner") is None:
-        return None
-    partner = importlib.import_module("netkg.partner")
     document = partner.condition_document(_store(request), lang, base_iri(request))
     text = json.dumps(document, ensure_ascii=False, indent=1)
     return text.replace("</", "<\\/")  # never close the <script> it sits in

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-import importlib
-import importlib.util
 import logging
 import threading
 from collections.abc import AsyncIterator
@@ -24,10 +22,13 @@ from fastapi.exceptions import RequestValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.staticfiles import StaticFiles
 
 import netkg
+from netkg import guide, partner, queries, resources, sparql
 from netkg.config import Settings
 from netkg.errors import NetkgError
+from netkg.http import add_http_policies
 from netkg.negotiate import choose
 from netkg.store import Release, Store, open_store, read_release
 
@@ -35,14 +36,7 @@ __all__ = ["AppState", "Release", "create_app", "error_response", "reload_releas
 
 log = logging.getLogger(__name__)
 
-ROUTER_MODULES = (
-    "netkg.sparql",
-    "netkg.resources",
-    "netkg.queries",
-    "netkg.partner",
-    "netkg.guide",
-)
-"""Every router, in the order their routes are matched: the app's one route table."""
+STATIC = Path(__file__).parent / "static"
 
 
 @dataclass
@@ -166,20 +160,12 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     )
     app.state.netkg = AppState(settings=settings, store=the_store, release=release)
     _install_error_handlers(app)
-    for name in ROUTER_MODULES:
-        if importlib.util.find_spec(name) is None:
-            continue
-        module = importlib.import_module(name)
-        factory = getattr(module, "router_for", None)  # routes that depend on settings
-        router = factory(settings) if factory is not None else getattr(module, "router", None)
-        if router is not None:
-            app.include_router(router)
-    if importlib.util.find_spec("netkg.http") is not None:
-        http = importlib.import_module("netkg.http")
-        http.add_http_policies(app)
-    static = Path(__file__).parent / "static"
-    if static.is_dir():
-        from starlette.staticfiles import StaticFiles
-
-        app.mount("/static", StaticFiles(directory=static), name="static")
+    # The one route table, in the order routes are matched.
+    app.include_router(sparql.router)  # /sparql: protocol, service description, editor
+    app.include_router(resources.router)  # /, /id/…, /ontology, /download/…, /-/health, …
+    app.include_router(queries.router_for(settings))  # /api, /api/<name> from api/*.rq
+    app.include_router(partner.router)  # /partner/…, /partners
+    app.include_router(guide.router)  # /guide, /guide/diagram.svg
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    add_http_policies(app)
     return app

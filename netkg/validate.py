@@ -421,9 +421,14 @@ def validate_sources(sources: LoadedSources, only: Iterable[str] | None = None) 
     findings, results, shape_tests = _shacl_findings(sources, names)
     extra = [CHECKS[n] for n in ("iri-outside-base", "undeclared-term", "split-subject",
                                  "external-subject")]
-    findings.extend(_iri_findings(sources, names))
-    findings.extend(_term_findings(sources, names))
-    findings.extend(_split_findings(sources, names))
+    # A problem a shape already reported at the same place and severity is not reported twice.
+    reported = {(f.file, f.line, f.value, f.severity) for f in findings}
+    for check in (_iri_findings, _term_findings, _split_findings):
+        findings.extend(
+            f
+            for f in check(sources, names)
+            if (f.file, f.line, f.value, f.severity) not in reported
+        )
     files = [str(f.path) for f in sources.files]
     if only is not None:
         keep = set(only)

@@ -238,3 +238,25 @@ def test_inverse_paths_and_object_only_focus_nodes_are_located(project: Path) ->
     info = only(report, shape="netsh:NotAnIri")  # id:lung-net is only ever an object
     assert info.severity == "Info" and (info.file, info.line) == ("data/treatments.ttl", 8)
     assert only(report, check="undeclared-term").value == "id:lung-net"
+
+
+def test_a_problem_a_shape_reports_is_not_reported_again_by_a_netkg_check(tmp_path: Path) -> None:
+    """A dangling IRI is caught by nets:DanglingReferenceShape and by `undeclared-term`: once."""
+    repo = Path(__file__).resolve().parent.parent
+    for folder in ("ontology", "data", "shapes"):
+        shutil.copytree(repo / folder, tmp_path / folder)
+    statements = tmp_path / "data" / "statements.ttl"
+    text = statements.read_text(encoding="utf-8")
+    assert "net:frequency id:commonly ;" in text
+    statements.write_text(
+        text.replace("net:frequency id:commonly ;", "net:frequency id:sometimes ;", 1),
+        encoding="utf-8",
+    )
+    report = validate_project(tmp_path)
+    dangling = [
+        f
+        for f in report.findings
+        if f.value == "id:sometimes" and f.severity == "Violation"
+        and (f.check == "undeclared-term" or f.shape == "nets:DanglingReferenceShape")
+    ]
+    assert len(dangling) == 1

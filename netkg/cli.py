@@ -30,13 +30,23 @@ def _large_file_notice(console: Console) -> Callable[[Path, int], None]:
 
 @app.command()
 def validate(
-    paths: Annotated[list[Path] | None, typer.Argument(
-        help="Files or folders to check (default: ontology/, data/, shapes/ under --root). "
-             "Named files are checked in the context of the whole project.")] = None,
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Files or folders to check (default: ontology/, data/, shapes/ under --root). "
+            "Named files are checked in the context of the whole project."
+        ),
+    ] = None,
     root: Annotated[Path, typer.Option(help="The project folder.")] = Path("."),
-    output: Annotated[OutputFormat, typer.Option(
-        "--format", "-f", help="text (for people), json, junit (CI test reports) or github "
-                              "(workflow annotations on the pull request).")] = OutputFormat.text,
+    output: Annotated[
+        OutputFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text (for people), json, junit (CI test reports) or github "
+            "(workflow annotations on the pull request).",
+        ),
+    ] = OutputFormat.text,
 ) -> None:
     """Report every problem in the curated sources, with file:line and how to fix it.
 
@@ -63,12 +73,18 @@ def validate(
 
 @app.command()
 def fmt(
-    paths: Annotated[list[Path] | None, typer.Argument(
-        help="Files or folders to format (default: ontology/, data/, shapes/ under --root).")
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Files or folders to format (default: ontology/, data/, shapes/ under --root)."
+        ),
     ] = None,
     root: Annotated[Path, typer.Option(help="The project folder.")] = Path("."),
-    check: Annotated[bool, typer.Option(
-        "--check", help="Change nothing; exit 1 and list the files that are not canonical.")
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check", help="Change nothing; exit 1 and list the files that are not canonical."
+        ),
     ] = False,
 ) -> None:
     """Rewrite curated Turtle in canonical form (stable prefixes and order), keeping comments.
@@ -95,8 +111,11 @@ def fmt(
             out.print(f"would reformat {path}", markup=False)
         if outcome.changed:
             files = " ".join(str(p) for p in outcome.changed)
-            out.print(f"{len(outcome.changed)} file(s) not in canonical form; fix with:\n"
-                      f"  netkg fmt {files}", markup=False)
+            out.print(
+                f"{len(outcome.changed)} file(s) not in canonical form; fix with:\n"
+                f"  netkg fmt {files}",
+                markup=False,
+            )
     else:
         for path in outcome.changed:
             out.print(f"reformatted {path}", markup=False)
@@ -130,9 +149,9 @@ def _release_format(value: str, allowed: tuple[str, ...]) -> str:
 
 @app.command()
 def build(
-    out: Annotated[
-        Path, typer.Option("--out", "-o", help="Release folder to (re)place.")
-    ] = Path("dist"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Release folder to (re)place.")] = Path(
+        "dist"
+    ),
     root: Annotated[
         Path, typer.Option("--root", help="Source tree: ontology/, data/, shapes/.")
     ] = Path("."),
@@ -191,9 +210,9 @@ def diff(
 
 @app.command()
 def stats(
-    path: Annotated[
-        Path, typer.Argument(help="Source tree, release folder or RDF file.")
-    ] = Path("."),
+    path: Annotated[Path, typer.Argument(help="Source tree, release folder or RDF file.")] = Path(
+        "."
+    ),
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
 ) -> None:
     """Instances per class, triples per property, mappings per vocabulary, citations per type."""

@@ -119,8 +119,12 @@ class Description:
     def of(cls, iri: str, triples: Iterable[ox.Triple]) -> Description:
         ordered = sorted(
             set(triples),
-            key=lambda t: (str(t.subject) != f"<{iri}>", _key(t.subject), str(t.predicate),
-                           _key(t.object)),
+            key=lambda t: (
+                str(t.subject) != f"<{iri}>",
+                _key(t.subject),
+                str(t.predicate),
+                _key(t.object),
+            ),
         )
         return cls(iri, tuple(ordered))
 
@@ -135,9 +139,7 @@ def _parse_graph(body: bytes, media_type: str) -> list[ox.Triple]:
 
 def describe(store: Store, iri: str) -> Description:
     """The description of `iri` (empty when the graph says nothing about it)."""
-    answer = store.query(
-        DESCRIBE, graph_format=N_TRIPLES, substitutions={"s": ox.NamedNode(iri)}
-    )
+    answer = store.query(DESCRIBE, graph_format=N_TRIPLES, substitutions={"s": ox.NamedNode(iri)})
     return Description.of(iri, _parse_graph(answer.body, answer.media_type))
 
 
@@ -204,9 +206,7 @@ class Labels:
             if not isinstance(t.subject, ox.NamedNode) or not isinstance(t.object, ox.Literal):
                 continue
             lang = t.object.language or ""
-            found.setdefault(t.subject.value, {}).setdefault(p, {}).setdefault(
-                lang, t.object.value
-            )
+            found.setdefault(t.subject.value, {}).setdefault(p, {}).setdefault(lang, t.object.value)
         labels = cls()
         for iri, by_property in found.items():
             merged = dict(by_property.get(RDFS + "label", {}))
@@ -218,8 +218,11 @@ class Labels:
         options = self.pref.get(iri)
         if not options:
             return None
-        return options.get(lang) or options.get("en") or options.get("") or next(
-            iter(options.values())
+        return (
+            options.get(lang)
+            or options.get("en")
+            or options.get("")
+            or next(iter(options.values()))
         )
 
     def label(self, iri: str, lang: str) -> str:
@@ -234,7 +237,7 @@ def short_name(iri: str) -> str:
             return iri[len(PREFIXES[prefix]) :]
     for prefix, namespace in PREFIXES.items():
         if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
+            return f"{prefix}:{iri[len(namespace) :]}"
     return iri
 
 
@@ -385,8 +388,10 @@ def ontology_view(description: Description, lang: str) -> dict[str, Any]:
 
     def typed(kind: str) -> list[str]:
         return sorted(
-            s for s, props in graph.out.items()
-            if is_term(s) and any(
+            s
+            for s, props in graph.out.items()
+            if is_term(s)
+            and any(
                 isinstance(o, ox.NamedNode) and o.value == kind for o in props.get(RDF + "type", [])
             )
         )
@@ -443,7 +448,10 @@ def ontology_view(description: Description, lang: str) -> dict[str, Any]:
         "alternates": [
             (name, f"/ontology.{name}", media)
             for name, media in (
-                ("ttl", TURTLE), ("jsonld", JSON_LD), ("nt", N_TRIPLES), ("rdf", RDF_XML)
+                ("ttl", TURTLE),
+                ("jsonld", JSON_LD),
+                ("nt", N_TRIPLES),
+                ("rdf", RDF_XML),
             )
         ],
     }

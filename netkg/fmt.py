@@ -149,7 +149,8 @@ def _scan(text: str, file: Path, base: str) -> _Scan:
         toks = current.tokens
         sparql_style = toks[0].lower() in ("prefix", "base") and not toks[0].startswith("@")
         done = (value == "." and depth == 0) or (
-            sparql_style and len(toks) == (3 if toks[0].lower() == "prefix" else 2))
+            sparql_style and len(toks) == (3 if toks[0].lower() == "prefix" else 2)
+        )
         if not done:
             continue
         if current.directive:
@@ -199,6 +200,7 @@ def undefined_prefixes(text: str, file: Path) -> list[tuple[int, str]]:
 
 
 # --- formatting ---------------------------------------------------------------------------------
+
 
 def _tree_labels(graph: Graph) -> dict[BNode, BNode] | None:
     """Stable names for blank nodes that form trees (`[ … ]` and lists, as curators write them).
@@ -268,6 +270,7 @@ def _relabelled(graph: Graph) -> Graph | None:
     names = _tree_labels(graph)
     if names is None:
         return None
+
     def swap(node: Node) -> Node:
         return names.get(node, node) if isinstance(node, BNode) else node
 
@@ -303,11 +306,14 @@ def canonical(text: str, file: Path) -> str:
         if comment.inside:
             raise CommentWouldBeLost(
                 f"{file}:{comment.line}: comment inside a statement or after code on its line "
-                f"would be lost; move it onto its own line above the subject, then run fmt again")
-    first_triples = next((i for i, s in enumerate(scan.statements) if not s.directive),
-                         len(scan.statements))
-    last_directive = max((i for i, s in enumerate(scan.statements[:first_triples])
-                          if s.directive), default=-1)
+                f"would be lost; move it onto its own line above the subject, then run fmt again"
+            )
+    first_triples = next(
+        (i for i, s in enumerate(scan.statements) if not s.directive), len(scan.statements)
+    )
+    last_directive = max(
+        (i for i, s in enumerate(scan.statements[:first_triples]) if s.directive), default=-1
+    )
     header: list[str] = []
     footer: list[str] = []
     attached: dict[str, list[str]] = {}
@@ -323,7 +329,8 @@ def canonical(text: str, file: Path) -> str:
             if statement.subject is None:
                 raise CommentWouldBeLost(
                     f"{file}:{comment.line}: comment above a blank-node subject (line "
-                    f"{statement.line}) can't be kept; give the node an IRI or move the comment")
+                    f"{statement.line}) can't be kept; give the node an IRI or move the comment"
+                )
             attached.setdefault(statement.subject, []).append(comment.text)
 
     if any(isinstance(t, BNode) for triple in graph for t in triple):
@@ -343,7 +350,7 @@ def canonical(text: str, file: Path) -> str:
     for i, statement in enumerate(out_scan.statements):
         if statement.directive:
             continue
-        block = body[statement.start:statement.end]
+        block = body[statement.start : statement.end]
         if statement.subject is not None:
             comment_lines = attached.pop(statement.subject, [])
             block = "\n".join([*comment_lines, block])
@@ -364,8 +371,9 @@ def canonical(text: str, file: Path) -> str:
     result = "\n\n".join(parts) + "\n" if parts else ""
     kept = sorted(c.text for c, _ in _scan(result, file, base).comments)
     if kept != sorted(c.text for c, _ in scan.comments):  # a bug in fmt must not eat comments
-        raise CommentWouldBeLost(f"{file}: formatting would lose a comment; file left as is "
-                                 f"(please report this)")
+        raise CommentWouldBeLost(
+            f"{file}: formatting would lose a comment; file left as is (please report this)"
+        )
     return result
 
 
@@ -411,8 +419,13 @@ def format_paths(root: Path, paths: Sequence[Path] = (), *, check: bool = False)
         original, _ = _parse(text, shown)
         again, _ = _parse(formatted, shown)
         if not _same_graph(original, again):  # a bug in fmt must never reach a curator's file
-            outcome.refused.append((shown, f"{shown}: formatting would change the graph; "
-                                           "file left as is (please report this)"))
+            outcome.refused.append(
+                (
+                    shown,
+                    f"{shown}: formatting would change the graph; "
+                    "file left as is (please report this)",
+                )
+            )
             continue
         if not check:
             _write_atomically(file, formatted)

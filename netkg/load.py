@@ -104,8 +104,9 @@ class LoadedSources:
     def graph(self, role: Role) -> Graph:
         return cast(Graph, getattr(self, role))
 
-    def locate(self, subject: Node, predicate: Node | None = None,
-               obj: Node | None = None) -> Location | None:
+    def locate(
+        self, subject: Node, predicate: Node | None = None, obj: Node | None = None
+    ) -> Location | None:
         """The most precise location known: the triple, else (subject, predicate), else subject."""
         stated = self.by_subject.get(subject, [])
         if not stated:
@@ -193,8 +194,9 @@ class _LineParser(SinkParser):
         return int(self.lines) + 1
 
 
-def parse_turtle(text: str, graph: Graph, file: Path,
-                 index: dict[Node, list[Stated]]) -> tuple[int, dict[str, str]]:
+def parse_turtle(
+    text: str, graph: Graph, file: Path, index: dict[Node, list[Stated]]
+) -> tuple[int, dict[str, str]]:
     """Parse Turtle (or N-Triples) `text` into `graph`; return (triples, declared prefixes).
 
     Raises BadSyntax like rdflib does; `index` gains every triple's location.
@@ -236,8 +238,9 @@ def _syntax_problems(file: Path, error: BadSyntax, text: str) -> list[SourceProb
 
         found = undefined_prefixes(text, file)
         if found:
-            return [SourceProblem(file, line, "", "undefined-prefix", prefix)
-                    for line, prefix in found]
+            return [
+                SourceProblem(file, line, "", "undefined-prefix", prefix) for line, prefix in found
+            ]
     return [_syntax_problem(file, error)]
 
 
@@ -247,8 +250,7 @@ def _with_fix(problem: SourceProblem, known: dict[str, str]) -> SourceProblem:
         return problem
     p = problem.prefix
     iri, note = (known[p], " (as the other files declare it)") if p in known else ("…", "")
-    message = (f"undefined prefix {p}: — add `@prefix {p}: <{iri}> .` at the top of the "
-               f"file{note}")
+    message = f"undefined prefix {p}: — add `@prefix {p}: <{iri}> .` at the top of the file{note}"
     return SourceProblem(problem.file, problem.line, message, problem.check, p)
 
 
@@ -260,7 +262,7 @@ def _syntax_problem(file: Path, error: BadSyntax) -> SourceProblem:
     i = error._i
     start = text.rfind("\n", 0, i) + 1
     end = text.find("\n", i)
-    context = text[start:end if end >= 0 else len(text)].strip()
+    context = text[start : end if end >= 0 else len(text)].strip()
     message = f"{why}" + (f": near `{context[:80]}`" if context else "")
     return SourceProblem(file, line, message, check)
 
@@ -288,8 +290,9 @@ def find_sources(root: Path, paths: Sequence[Path] = ()) -> list[Path]:
         if target.is_dir():
             files = sorted(f for f in target.rglob("*") if f.suffix in RDF_SUFFIXES and f.is_file())
             if not files and explicit:
-                problems.append(SourceProblem(target, None,
-                                              "folder has no .ttl or .nt files", "missing"))
+                problems.append(
+                    SourceProblem(target, None, "folder has no .ttl or .nt files", "missing")
+                )
             found.extend(files)
         elif target.is_file():
             found.append(target)
@@ -316,8 +319,9 @@ def _summary(problems: Sequence[SourceProblem]) -> str:
     return "\n".join([head, *(f"  {p}" for p in problems)])
 
 
-def load_files(files: Sequence[Path], root: Path | None = None,
-               progress: ProgressCallback | None = None) -> LoadedSources:
+def load_files(
+    files: Sequence[Path], root: Path | None = None, progress: ProgressCallback | None = None
+) -> LoadedSources:
     """Parse every file into its role's graph; raise SourceError listing every broken file.
 
     A file's role is the source folder it sits in (ontology/, data/, shapes/), else guessed
@@ -325,8 +329,9 @@ def load_files(files: Sequence[Path], root: Path | None = None,
     `progress(path, size)` is called before each large file, for a progress display.
     """
     base = root if root is not None else Path.cwd()
-    graphs: dict[Role, Graph] = {r: Graph(bind_namespaces="none") for r in ("ontology", "data",
-                                                                            "shapes")}
+    graphs: dict[Role, Graph] = {
+        r: Graph(bind_namespaces="none") for r in ("ontology", "data", "shapes")
+    }
     index: dict[Node, list[Stated]] = {}
     problems: list[SourceProblem] = []
     loaded: list[SourceFile] = []
@@ -334,9 +339,11 @@ def load_files(files: Sequence[Path], root: Path | None = None,
     for file in files:
         shown = _display(base, Path(file))
         if Path(file).suffix not in RDF_SUFFIXES:
-            problems.append(SourceProblem(shown, None,
-                                          "not an RDF source: expected a .ttl or .nt file",
-                                          "not-rdf"))
+            problems.append(
+                SourceProblem(
+                    shown, None, "not an RDF source: expected a .ttl or .nt file", "not-rdf"
+                )
+            )
             continue
         try:
             raw = Path(file).read_bytes()
@@ -349,9 +356,11 @@ def load_files(files: Sequence[Path], root: Path | None = None,
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             line = raw.count(b"\n", 0, error.start) + 1
-            problems.append(SourceProblem(shown, line,
-                                          "not UTF-8 text, so not Turtle (is it a binary file?)",
-                                          "not-rdf"))
+            problems.append(
+                SourceProblem(
+                    shown, line, "not UTF-8 text, so not Turtle (is it a binary file?)", "not-rdf"
+                )
+            )
             continue
         del raw
         role = _role_from_path(base, Path(file))
@@ -378,6 +387,6 @@ def load_files(files: Sequence[Path], root: Path | None = None,
     if problems:
         problems = [_with_fix(p, prefixes) for p in problems]
         raise SourceError(_summary(problems), detail=problems)
-    return LoadedSources(base, loaded, graphs["ontology"], graphs["data"], graphs["shapes"],
-                         prefixes, index)
-
+    return LoadedSources(
+        base, loaded, graphs["ontology"], graphs["data"], graphs["shapes"], prefixes, index
+    )

@@ -217,8 +217,9 @@ def _lang(request: Request) -> str:
                 detail={"parameter": name, "accepts": ["lang"]},
             )
     if len(request.query_params.getlist("lang")) > 1:
-        raise BadRequest("parameter 'lang' is given more than once; give it once",
-                         detail={"parameter": "lang"})
+        raise BadRequest(
+            "parameter 'lang' is given more than once; give it once", detail={"parameter": "lang"}
+        )
     return _check_lang(request.query_params.get("lang", "en"))
 
 

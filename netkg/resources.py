@@ -45,8 +45,13 @@ router = APIRouter()
 FORMATS: dict[str, str] = {"html": HTML, **GRAPH_FORMATS}
 """Short name (suffix, `?format=`) -> media type, for every RDF document."""
 
-OFFERED = [HTML, "text/turtle", "application/ld+json", "application/n-triples",
-           "application/rdf+xml"]
+OFFERED = [
+    HTML,
+    "text/turtle",
+    "application/ld+json",
+    "application/n-triples",
+    "application/rdf+xml",
+]
 """In our order of preference: a browser (or `*/*`) gets HTML."""
 
 ALIASES: dict[str, str] = {
@@ -139,7 +144,7 @@ def _site(request: Request) -> _Site:
 
 
 def _path_of(iri: str, base: str) -> str:
-    return "/" + iri[len(base):] if iri.startswith(base) else iri
+    return "/" + iri[len(base) :] if iri.startswith(base) else iri
 
 
 def _context(site: _Site) -> dict[str, Any]:
@@ -214,9 +219,7 @@ def _links(doc_path: str, chosen: str) -> str:
     return ", ".join(f'<{doc_path}.{n}>; rel="alternate"; type="{m}"' for n, m in others)
 
 
-def _respond(
-    response: Response, doc_path: str, media: str, negotiated: bool
-) -> Response:
+def _respond(response: Response, doc_path: str, media: str, negotiated: bool) -> Response:
     response.headers["Content-Location"] = f"{doc_path}.{_name_of(media)}"
     response.headers["Link"] = _links(doc_path, media)
     if not negotiated:
@@ -224,9 +227,7 @@ def _respond(
     return response
 
 
-def _rdf_response(
-    site: _Site, key: str, description: d.Description, media: str
-) -> Response:
+def _rdf_response(site: _Site, key: str, description: d.Description, media: str) -> Response:
     body: bytes = site.cache.get(
         (site.etag, "rdf", key, media),
         lambda: d.serialise(description, media, _context(site)),
@@ -319,7 +320,7 @@ def _resource_view(
                 "comment": graph.text(key, d.RDFS + "comment", lang),
             }
         )
-    mappings.sort(key=lambda m: (str(m["target"])))
+    mappings.sort(key=lambda m: str(m["target"]))
     doc_path = _path_of(iri, site.base)
     return {
         "iri": iri,
@@ -327,9 +328,7 @@ def _resource_view(
         "types": [graph.value(o, lang) for o in graph.objects(iri, d.RDF + "type")],
         "definition": graph.text(iri, d.SKOS + "definition", lang)
         or graph.text(iri, d.RDFS + "comment", lang),
-        "deprecated": any(
-            lit.value == "true" for lit in graph.literals(iri, d.OWL + "deprecated")
-        ),
+        "deprecated": any(lit.value == "true" for lit in graph.literals(iri, d.OWL + "deprecated")),
         "replaced_by": [
             graph.value(o, lang) for o in graph.objects(iri, d.DCTERMS + "isReplacedBy")
         ],

@@ -72,16 +72,24 @@ CHECKS: dict[str, Check] = {
         Check("undefined-prefix", "Error", "Every prefix used is declared with @prefix."),
         Check("shapes", "Error", "The SHACL shapes load and run."),
         Check("named-query", "Error", "Every api/*.rq file can become an endpoint."),
-        Check("iri-outside-base", "Violation",
-              "netkg IRIs are under https://w3id.org/netkg/ (id/, ontology#); no relative IRIs."),
-        Check("undeclared-term", "Violation",
-              "Every net: term used is declared in the ontology; every id: IRI used is described."),
+        Check(
+            "iri-outside-base",
+            "Violation",
+            "netkg IRIs are under https://w3id.org/netkg/ (id/, ontology#); no relative IRIs.",
+        ),
+        Check(
+            "undeclared-term",
+            "Violation",
+            "Every net: term used is declared in the ontology; every id: IRI used is described.",
+        ),
         Check("split-subject", "Warning", "Each subject is described in one file only."),
         Check("external-subject", "Warning", "Curated subjects are netkg IRIs, not others' terms."),
     )
 }
 SHACL_SEVERITY: dict[Node, Severity] = {
-    SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info",
+    SH.Violation: "Violation",
+    SH.Warning: "Warning",
+    SH.Info: "Info",
 }
 
 
@@ -153,12 +161,16 @@ class Report:
     def summary(self) -> str:
         c = self.counts
         if c["Error"] and not self.triples:  # nothing parsed, so nothing else was checked
-            return (f"FAIL: {c['Error']} error(s) in {len(self.files)} file(s) that can't be "
-                    f"read; fix them, then run again to check the rest")
+            return (
+                f"FAIL: {c['Error']} error(s) in {len(self.files)} file(s) that can't be "
+                f"read; fix them, then run again to check the rest"
+            )
         verdict = "ok" if self.conforms else "FAIL"
         errors = f"{c['Error']} error(s) (input that can't be read or run), " if c["Error"] else ""
-        return (f"{verdict}: {errors}{c['Violation']} violation(s), {c['Warning']} warning(s), "
-                f"{c['Info']} info in {len(self.files)} file(s), {self.triples} triples")
+        return (
+            f"{verdict}: {errors}{c['Violation']} violation(s), {c['Warning']} warning(s), "
+            f"{c['Info']} info in {len(self.files)} file(s), {self.triples} triples"
+        )
 
     def raise_for_failure(self) -> None:
         """For callers that must stop (e.g. `netkg build`): SourceError (exit 2) if something
@@ -186,6 +198,7 @@ class Report:
 
 # --- term display -----------------------------------------------------------------------------
 
+
 class _Names:
     """Show terms as curators write them: CURIEs from the sources' own prefixes."""
 
@@ -198,7 +211,7 @@ class _Names:
         if isinstance(node, URIRef):
             iri = str(node)
             for prefix, ns in self.prefixes:
-                local = iri[len(ns):]
+                local = iri[len(ns) :]
                 if iri.startswith(ns) and local and all(c.isalnum() or c in "-_." for c in local):
                     return f"{prefix}:{local}"
             return f"<{iri}>"
@@ -211,6 +224,7 @@ class _Names:
 
 # --- SHACL -------------------------------------------------------------------------------------
 
+
 def _shape_name(shapes: Graph, shape: Node, names: _Names) -> str:
     """A stable, readable name for a shape; a blank property shape is named by its parent."""
     if isinstance(shape, URIRef):
@@ -222,8 +236,9 @@ def _shape_name(shapes: Graph, shape: Node, names: _Names) -> str:
     return f"{parent_name}/{path_name}"
 
 
-def _locate_result(sources: LoadedSources, shapes: Graph, focus: Node, path: Node | None,
-                   value: Node | None) -> Location | None:
+def _locate_result(
+    sources: LoadedSources, shapes: Graph, focus: Node, path: Node | None, value: Node | None
+) -> Location | None:
     if isinstance(path, URIRef):
         found = sources.locate(focus, path, value)
     elif path is not None and (inverse := shapes.value(path, SH.inversePath)) is not None:
@@ -235,13 +250,16 @@ def _locate_result(sources: LoadedSources, shapes: Graph, focus: Node, path: Nod
 
 
 def _message(results: Graph, result: Node) -> str:
-    messages = sorted(results.objects(result, SH.resultMessage),
-                      key=lambda m: (getattr(m, "language", None) not in (None, "en"), str(m)))
+    messages = sorted(
+        results.objects(result, SH.resultMessage),
+        key=lambda m: (getattr(m, "language", None) not in (None, "en"), str(m)),
+    )
     return str(messages[0]) if messages else "SHACL constraint not met"
 
 
-def _shacl_findings(sources: LoadedSources, names: _Names) -> tuple[list[Finding], Graph,
-                                                                    list[str]]:
+def _shacl_findings(
+    sources: LoadedSources, names: _Names
+) -> tuple[list[Finding], Graph, list[str]]:
     shapes = sources.shapes
     if len(shapes) == 0:
         return [], Graph(), []
@@ -258,8 +276,15 @@ def _shacl_findings(sources: LoadedSources, names: _Names) -> tuple[list[Finding
 
     try:
         _conforms, results, _text = shacl_validate(
-            data, shacl_graph=shapes, inference="none", advanced=True, allow_infos=True,
-            allow_warnings=True, abort_on_first=False, meta_shacl=False, do_owl_imports=False,
+            data,
+            shacl_graph=shapes,
+            inference="none",
+            advanced=True,
+            allow_infos=True,
+            allow_warnings=True,
+            abort_on_first=False,
+            meta_shacl=False,
+            do_owl_imports=False,
             inplace=True,  # `data` is our own merged copy: spare pyshacl copying it again
         )
     except ReportableRuntimeError as error:
@@ -277,17 +302,24 @@ def _shacl_findings(sources: LoadedSources, names: _Names) -> tuple[list[Finding
         level = results.value(result, SH.resultSeverity)
         severity: Severity = SHACL_SEVERITY.get(level, "Violation") if level else "Violation"
         where = _locate_result(sources, shapes, focus, path, value) if focus is not None else None
-        findings.append(Finding(
-            check="shacl", severity=severity, message=_message(results, result),
-            file=str(where.file) if where else None, line=where.line if where else None,
-            focus=names(focus),
-            path=names(path) if isinstance(path, URIRef) else (None if path is None else "[]"),
-            value=names(value),
-            shape=_shape_name(shapes, shape, names) if shape is not None else None,
-        ))
-    named = {_shape_name(shapes, s, names)
-             for kind in (SH.NodeShape, SH.PropertyShape)
-             for s in shapes.subjects(RDF.type, kind)}
+        findings.append(
+            Finding(
+                check="shacl",
+                severity=severity,
+                message=_message(results, result),
+                file=str(where.file) if where else None,
+                line=where.line if where else None,
+                focus=names(focus),
+                path=names(path) if isinstance(path, URIRef) else (None if path is None else "[]"),
+                value=names(value),
+                shape=_shape_name(shapes, shape, names) if shape is not None else None,
+            )
+        )
+    named = {
+        _shape_name(shapes, s, names)
+        for kind in (SH.NodeShape, SH.PropertyShape)
+        for s in shapes.subjects(RDF.type, kind)
+    }
     named |= {_shape_name(shapes, s, names) for s in shapes.objects(None, SH.property)}
     return findings, results, sorted(named)
 
@@ -295,8 +327,10 @@ def _shacl_findings(sources: LoadedSources, names: _Names) -> tuple[list[Finding
 def _shapes_failure(sources: LoadedSources, names: _Names, why: str) -> list[Finding]:
     """Shapes pyshacl refuses to run; where its message names a SPARQL keyword, every query
     that uses it (pyshacl stops at the first, so curators would otherwise fix them one a run)."""
-    message = (f"the shapes can't be run: {why.strip()} Fix the shape so pyshacl accepts it "
-               f"(SHACL-SPARQL constraints may not use VALUES, MINUS, SERVICE or nested SELECT)")
+    message = (
+        f"the shapes can't be run: {why.strip()} Fix the shape so pyshacl accepts it "
+        f"(SHACL-SPARQL constraints may not use VALUES, MINUS, SERVICE or nested SELECT)"
+    )
     keyword = re.search(r"must not contain an? (?:nested )?(\w+)", why)
     found: list[Finding] = []
     if keyword:
@@ -305,8 +339,14 @@ def _shapes_failure(sources: LoadedSources, names: _Names, why: str) -> list[Fin
             for node, query in sources.shapes.subject_objects(predicate):
                 if word.search(str(query)):
                     shape = sources.shapes.value(predicate=SH.sparql, object=node)
-                    found.append(_check("shapes", message, sources.locate(node, predicate),
-                                        shape=names(shape) if shape is not None else None))
+                    found.append(
+                        _check(
+                            "shapes",
+                            message,
+                            sources.locate(node, predicate),
+                            shape=names(shape) if shape is not None else None,
+                        )
+                    )
     if not found:
         shape_files = [f.path for f in sources.files if f.role == "shapes"]
         where = Location(shape_files[0], 0) if len(shape_files) == 1 else None
@@ -316,12 +356,17 @@ def _shapes_failure(sources: LoadedSources, names: _Names, why: str) -> list[Fin
 
 # --- checks SHACL can't express well --------------------------------------------------------------
 
-def _check(name: str, message: str, where: Location | None,
-           **terms: str | None) -> Finding:
+
+def _check(name: str, message: str, where: Location | None, **terms: str | None) -> Finding:
     check = CHECKS[name]
-    return Finding(check=name, severity=check.severity, message=message,
-                   file=str(where.file) if where else None,
-                   line=(where.line or None) if where else None, **terms)
+    return Finding(
+        check=name,
+        severity=check.severity,
+        message=message,
+        file=str(where.file) if where else None,
+        line=(where.line or None) if where else None,
+        **terms,
+    )
 
 
 def _iri_findings(sources: LoadedSources, names: _Names) -> Iterator[Finding]:
@@ -338,27 +383,35 @@ def _iri_findings(sources: LoadedSources, names: _Names) -> Iterator[Finding]:
                 if problem is None:
                     continue
                 seen.add(iri)
-                yield _check("iri-outside-base", f"<{iri}> {problem}", st.location,
-                             focus=names(subject))
+                yield _check(
+                    "iri-outside-base", f"<{iri}> {problem}", st.location, focus=names(subject)
+                )
         if isinstance(subject, URIRef) and stated and not str(subject).startswith(BASE):
             first = min((st.location for st in stated), key=lambda loc: (str(loc.file), loc.line))
             if roles.get(str(first.file)) == "data" and _iri_problem(str(subject)) is None:
-                yield _check("external-subject",
-                             f"{names(subject)} is not a netkg IRI but is described in data/: "
-                             f"describe netkg concepts (id:…) and link them with skos:*Match",
-                             first, focus=names(subject))
+                yield _check(
+                    "external-subject",
+                    f"{names(subject)} is not a netkg IRI but is described in data/: "
+                    f"describe netkg concepts (id:…) and link them with skos:*Match",
+                    first,
+                    focus=names(subject),
+                )
 
 
 def _iri_problem(iri: str) -> str | None:
     if iri.startswith("file:"):
-        return ("is a relative IRI resolved against the file's path: write a full IRI or a "
-                "prefixed name such as id:slug")
+        return (
+            "is a relative IRI resolved against the file's path: write a full IRI or a "
+            "prefixed name such as id:slug"
+        )
     if iri.startswith(BASE):
-        rest = iri[len(BASE):]
+        rest = iri[len(BASE) :]
         if rest in ("", "ontology", "shapes") or rest.startswith(BASE_AREAS):
             return None
-        return (f"is under the base but outside its areas ({', '.join(BASE_AREAS)}): "
-                f"individuals are id:slug, ontology terms net:Term")
+        return (
+            f"is under the base but outside its areas ({', '.join(BASE_AREAS)}): "
+            f"individuals are id:slug, ontology terms net:Term"
+        )
     if "w3id.org/netkg" in iri:
         return f"looks like a mistyped netkg IRI: the base is exactly {BASE}"
     return None
@@ -377,50 +430,68 @@ def _term_findings(sources: LoadedSources, names: _Names) -> Iterator[Finding]:
                 iri = str(node)
                 if iri.startswith(NET) and node not in declared:
                     reported.add(node)
-                    yield _check("undeclared-term",
-                                 f"{names(node)} is used but not declared in ontology/: fix the "
-                                 f"spelling or declare it (rdfs:label, skos:definition, "
-                                 f"rdfs:isDefinedBy)", st.location,
-                                 focus=names(subject), value=names(node))
+                    yield _check(
+                        "undeclared-term",
+                        f"{names(node)} is used but not declared in ontology/: fix the "
+                        f"spelling or declare it (rdfs:label, skos:definition, "
+                        f"rdfs:isDefinedBy)",
+                        st.location,
+                        focus=names(subject),
+                        value=names(node),
+                    )
                 elif iri.startswith(ID) and node not in described:
                     reported.add(node)
-                    yield _check("undeclared-term",
-                                 f"{names(node)} is referenced but described nowhere: fix the "
-                                 f"spelling or add it (a type, skos:prefLabel, skos:definition)",
-                                 st.location, focus=names(subject), value=names(node))
+                    yield _check(
+                        "undeclared-term",
+                        f"{names(node)} is referenced but described nowhere: fix the "
+                        f"spelling or add it (a type, skos:prefLabel, skos:definition)",
+                        st.location,
+                        focus=names(subject),
+                        value=names(node),
+                    )
 
 
 # The model puts skos:*Match on the netkg concept in data/mappings.ttl: a split by design.
 MAPPING_PREDICATES = frozenset(
     URIRef("http://www.w3.org/2004/02/skos/core#" + p)
-    for p in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch"))
+    for p in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
+)
 
 
 def _split_findings(sources: LoadedSources, names: _Names) -> Iterator[Finding]:
     for subject, _all_files in sources.subject_files():
-        stated = [st for st in sources.by_subject[subject]
-                  if st.predicate not in MAPPING_PREDICATES]
+        stated = [
+            st for st in sources.by_subject[subject] if st.predicate not in MAPPING_PREDICATES
+        ]
         files = sorted({st.location.file for st in stated})
         if len(files) < 2:
             continue
-        firsts = [min((st.location for st in stated if st.location.file == f),
-                      key=lambda loc: loc.line) for f in files]
+        firsts = [
+            min((st.location for st in stated if st.location.file == f), key=lambda loc: loc.line)
+            for f in files
+        ]
         elsewhere = ", ".join(f"{loc.file}:{loc.line}" for loc in firsts[:1])
         for loc in firsts[1:]:
-            yield _check("split-subject",
-                         f"{names(subject)} is also described in {elsewhere}: keep each subject "
-                         f"in one file so curators find all of it in one place", loc,
-                         focus=names(subject))
+            yield _check(
+                "split-subject",
+                f"{names(subject)} is also described in {elsewhere}: keep each subject "
+                f"in one file so curators find all of it in one place",
+                loc,
+                focus=names(subject),
+            )
 
 
 # --- entry points -------------------------------------------------------------------------------
+
 
 def validate_sources(sources: LoadedSources, only: Iterable[str] | None = None) -> Report:
     """Run SHACL and the extra checks over loaded sources; keep findings in `only` files."""
     names = _Names(sources.prefixes)
     findings, results, shape_tests = _shacl_findings(sources, names)
-    extra = [CHECKS[n] for n in ("iri-outside-base", "undeclared-term", "split-subject",
-                                 "external-subject")]
+    extra = [
+        CHECKS[n]
+        for n in ("iri-outside-base", "undeclared-term", "split-subject", "external-subject")
+    ]
     # A problem a shape already reported at the same place and severity is not reported twice.
     reported = {(f.file, f.line, f.value, f.severity) for f in findings}
     for check in (_iri_findings, _term_findings, _split_findings):
@@ -435,18 +506,33 @@ def validate_sources(sources: LoadedSources, only: Iterable[str] | None = None) 
         findings = [f for f in findings if f.file is None or f.file in keep]
         files = [f for f in files if f in keep]
     tests = ["syntax", *(c.name for c in extra), *shape_tests]
-    return Report(findings=sorted(findings, key=_sort_key), files=files,
-                  triples=sum(f.triples for f in sources.files), tests=tests,
-                  results_graph=results)
+    return Report(
+        findings=sorted(findings, key=_sort_key),
+        files=files,
+        triples=sum(f.triples for f in sources.files),
+        tests=tests,
+        results_graph=results,
+    )
 
 
 def report_from_problems(problems: Sequence[SourceProblem]) -> Report:
     """Unreadable input as a Report, so every output format shows it (with exit code 2)."""
-    findings = [Finding(check=p.check, severity=CHECKS[p.check].severity, message=p.message,
-                        file=str(p.file), line=p.line) for p in problems]
+    findings = [
+        Finding(
+            check=p.check,
+            severity=CHECKS[p.check].severity,
+            message=p.message,
+            file=str(p.file),
+            line=p.line,
+        )
+        for p in problems
+    ]
     tests = sorted({p.check for p in problems})
-    return Report(findings=sorted(findings, key=_sort_key),
-                  files=sorted({str(p.file) for p in problems}), tests=tests)
+    return Report(
+        findings=sorted(findings, key=_sort_key),
+        files=sorted({str(p.file) for p in problems}),
+        tests=tests,
+    )
 
 
 def _project_files(root: Path, paths: Sequence[Path]) -> tuple[list[Path], list[Path] | None]:
@@ -499,8 +585,14 @@ def _start_query_check(root: Path) -> Callable[[], list[Finding]] | None:
         try:
             return future.result()
         except Exception as error:  # the check itself broke: say so, don't hide the rest
-            return [Finding(check="named-query", severity="Error", file="api",
-                            message=f"the named-query check could not run: {error}")]
+            return [
+                Finding(
+                    check="named-query",
+                    severity="Error",
+                    file="api",
+                    message=f"the named-query check could not run: {error}",
+                )
+            ]
 
     return result
 
@@ -515,13 +607,18 @@ def _query_findings(root: Path) -> list[Finding]:
             shown = str(Path(problem.path).resolve().relative_to(root.resolve()))
         except ValueError:
             shown = str(problem.path)
-        findings.append(Finding(check="named-query", severity=CHECKS["named-query"].severity,
-                                message=problem.message, file=shown, line=problem.line or None))
+        findings.append(
+            Finding(
+                check="named-query",
+                severity=CHECKS["named-query"].severity,
+                message=problem.message,
+                file=shown,
+                line=problem.line or None,
+            )
+        )
     return findings
 
 
 def _same(root: Path, shown: Path, named: Path) -> bool:
     """Is the file shown as `shown` (relative to root, or as given) the named one?"""
     return named.resolve() in {(root / shown).resolve(), shown.resolve()}
-
-

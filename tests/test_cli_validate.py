@@ -84,8 +84,10 @@ def test_every_broken_file_in_one_run(project: Path) -> None:
         "::error file=data/undefined-prefix.ttl",
     ]
     assert "line=5" in errors[1] and "line=4" in errors[2]
-    assert out.splitlines()[-1] == ("FAIL: 3 error(s) in 3 file(s) that can't be read; fix them, "
-                                    "then run again to check the rest")
+    assert out.splitlines()[-1] == (
+        "FAIL: 3 error(s) in 3 file(s) that can't be read; fix them, "
+        "then run again to check the rest"
+    )
 
 
 def test_missing_path_exits_2(project: Path) -> None:
@@ -184,10 +186,18 @@ def test_the_installed_command_has_real_exit_codes(bad: Path) -> None:
 def test_a_large_file_is_announced_on_stderr(project: Path) -> None:
     big = project / "data" / "big.nt"
     padding = "x" * (9 * 1024 * 1024)
-    big.write_text(f'<https://w3id.org/netkg/id/surgery> <http://www.w3.org/2000/01/rdf-schema#'
-                   f'comment> "{padding}" .\n', encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "netkg.cli", "validate", "-f", "json"],
-                            cwd=project, capture_output=True, text=True, check=False)
+    big.write_text(
+        f"<https://w3id.org/netkg/id/surgery> <http://www.w3.org/2000/01/rdf-schema#"
+        f'comment> "{padding}" .\n',
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "netkg.cli", "validate", "-f", "json"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert "parsing data/big.nt (9.0 MB)…" in result.stderr
     assert json.loads(result.stdout)["files"][1] == "data/big.nt"  # stdout stays pure JSON

@@ -127,18 +127,20 @@ def test_missing_path_raises(tmp_path: Path) -> None:
 
 
 def test_a_comment_above_a_later_prefix_joins_the_header() -> None:
-    text = ('@prefix id: <https://w3id.org/netkg/id/> .\n'
-            'id:a id:p id:b .\n'
-            '# why skos is needed\n'
-            '@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n'
-            'id:a skos:prefLabel "A"@en .\n')
+    text = (
+        "@prefix id: <https://w3id.org/netkg/id/> .\n"
+        "id:a id:p id:b .\n"
+        "# why skos is needed\n"
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        'id:a skos:prefLabel "A"@en .\n'
+    )
     out = canonical(text, Path("x.ttl"))
     assert out.startswith("# why skos is needed\n\n@prefix id:")
     assert canonical(out, Path("x.ttl")) == out
 
 
 def test_a_comment_above_a_blank_node_subject_is_refused() -> None:
-    text = '@prefix id: <https://w3id.org/netkg/id/> .\n# about the node\n[] id:p id:b .\n'
+    text = "@prefix id: <https://w3id.org/netkg/id/> .\n# about the node\n[] id:p id:b .\n"
     with pytest.raises(CommentWouldBeLost, match=r"x.ttl:2: comment above a blank-node subject"):
         canonical(text, Path("x.ttl"))
 
@@ -172,6 +174,8 @@ def test_same_graph_tells_graphs_apart() -> None:
     changed = SHAPES_LIKE.replace("sh:minCount 1 ] ,", "sh:minCount 2 ] ,", 1)
     assert _same_graph(graph_of(SHAPES_LIKE), graph_of(SHAPES_LIKE))
     assert not _same_graph(graph_of(SHAPES_LIKE), graph_of(changed))
-    shared = ("@prefix ex: <https://w3id.org/netkg/x#> .\n"
-              "_:b ex:p 1 .\nex:a ex:q _:b .\nex:c ex:q _:b .\n")
+    shared = (
+        "@prefix ex: <https://w3id.org/netkg/x#> .\n"
+        "_:b ex:p 1 .\nex:a ex:q _:b .\nex:c ex:q _:b .\n"
+    )
     assert _same_graph(graph_of(shared), graph_of(shared))  # shared node: rdflib's test

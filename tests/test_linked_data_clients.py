@@ -66,8 +66,9 @@ def test_every_format_is_the_same_graph_for_rdflib(server: str) -> None:
         assert isomorphic(turtle, fetch(f"{server}/id/surgery.{suffix}", rdflib_format)), suffix
 
 
-@pytest.mark.parametrize("path", ["/id/surgery", "/id/neuroendocrine-tumour", "/ontology",
-                                  "/.well-known/void"])
+@pytest.mark.parametrize(
+    "path", ["/id/surgery", "/id/neuroendocrine-tumour", "/ontology", "/.well-known/void"]
+)
 def test_pyld_expansion_is_the_same_graph_as_the_turtle(
     server: str, loader: Any, path: str
 ) -> None:

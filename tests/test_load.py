@@ -190,16 +190,21 @@ def test_json_in_a_ttl_file_is_a_syntax_error_with_its_line(tmp_path: Path) -> N
 def test_every_undefined_prefix_is_listed_with_the_iri_other_files_use(project: Path) -> None:
     (project / "data" / "new.ttl").write_text(
         "@prefix id: <https://w3id.org/netkg/id/> .\n"
-        "id:a skos:prefLabel \"A\"@en ;\n"
-        "    foo:bar \"not: a prefix\" ;\n"
-        "    skos:definition \"D\"@en .\n", encoding="utf-8")
+        'id:a skos:prefLabel "A"@en ;\n'
+        '    foo:bar "not: a prefix" ;\n'
+        '    skos:definition "D"@en .\n',
+        encoding="utf-8",
+    )
     with pytest.raises(SourceError) as error:
         load_files(find_sources(project), root=project)
     problems = problems_of(error)
     assert [(p.line, p.prefix, p.check) for p in problems] == [
-        (2, "skos", "undefined-prefix"), (3, "foo", "undefined-prefix")]
+        (2, "skos", "undefined-prefix"),
+        (3, "foo", "undefined-prefix"),
+    ]
     assert problems[0].message == (
         "undefined prefix skos: — add `@prefix skos: <http://www.w3.org/2004/02/skos/core#> .` "
-        "at the top of the file (as the other files declare it)")
+        "at the top of the file (as the other files declare it)"
+    )
     assert "<…>" in problems[1].message
     assert error.value.message.startswith("1 source file(s) could not be read:")

@@ -195,9 +195,7 @@ def test_github_annotations_one_per_finding_with_file_and_line() -> None:
         'path skos:prefLabel, value "Drug therapy")'
     )
     assert lines[1].endswith("::100%25 wrong, again (focus id:x)")
-    assert lines[2].startswith(
-        "::warning file=data/a%2Cb.ttl,line=3,title=split-subject::"
-    )
+    assert lines[2].startswith("::warning file=data/a%2Cb.ttl,line=3,title=split-subject::")
     assert lines[3] == "::notice title=netsh%3ANote::just so you know"
     assert lines[-1] == REPORT.summary()
     for match in commands:
@@ -251,8 +249,17 @@ def test_render_dispatches_every_format() -> None:
 
 
 def test_text_never_turns_line_numbers_into_emoji() -> None:
-    report = Report(findings=[Finding(check="syntax", severity="Error", file="data/x.ttl",
-                                      line=100, message="see :smile: and :100:")])
+    report = Report(
+        findings=[
+            Finding(
+                check="syntax",
+                severity="Error",
+                file="data/x.ttl",
+                line=100,
+                message="see :smile: and :100:",
+            )
+        ]
+    )
     for terminal in (False, True):
         buffer = io.StringIO()
         render_text(report, Console(file=buffer, width=200, force_terminal=terminal))
@@ -262,7 +269,12 @@ def test_text_never_turns_line_numbers_into_emoji() -> None:
 
 def test_long_values_are_cut_for_people_but_not_for_machines() -> None:
     value = '"' + "x" * 300 + '"@en'
-    report = Report(findings=[Finding(check="shacl", severity="Info", file="data/x.ttl", line=1,
-                                      message="m", value=value)])
+    report = Report(
+        findings=[
+            Finding(
+                check="shacl", severity="Info", file="data/x.ttl", line=1, message="m", value=value
+            )
+        ]
+    )
     assert "value " + value[:99] + "…" in render_github(report)
     assert json.loads(render_json(report))["findings"][0]["value"] == value

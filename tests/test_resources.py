@@ -169,9 +169,7 @@ def test_jsonld_links_one_alternate_so_pyld_can_load_it(client: TestClient) -> N
 
 
 def test_all_representations_are_the_same_graph(client: TestClient) -> None:
-    graphs = [
-        parse(client.get("/id/surgery", headers={"Accept": m}).content, m) for m in RDF_TYPES
-    ]
+    graphs = [parse(client.get("/id/surgery", headers={"Accept": m}).content, m) for m in RDF_TYPES]
     for graph in graphs[1:]:
         assert isomorphic(graphs[0], graph)
 
@@ -323,8 +321,13 @@ def test_term_paths_redirect_to_the_anchor(client: TestClient) -> None:
 def test_home_is_a_landing_page_for_browsers(client: TestClient) -> None:
     response = client.get("/", headers={"Accept": "text/html"})
     assert response.status_code == 200
-    for link in ('href="/guide"', 'href="/sparql"', 'href="/ontology"', 'href="/docs"',
-                 'href="/download/"'):
+    for link in (
+        'href="/guide"',
+        'href="/sparql"',
+        'href="/ontology"',
+        'href="/docs"',
+        'href="/download/"',
+    ):
         assert link in response.text
     assert "Accept" in response.headers["vary"]
 
@@ -338,9 +341,7 @@ def test_home_is_the_void_description_for_rdf_clients(client: TestClient, dist: 
 
 
 @pytest.mark.parametrize("media_type", list(RDF_TYPES))
-def test_well_known_void_in_every_rdf_type(
-    client: TestClient, dist: Path, media_type: str
-) -> None:
+def test_well_known_void_in_every_rdf_type(client: TestClient, dist: Path, media_type: str) -> None:
     response = client.get("/.well-known/void", headers={"Accept": media_type})
     assert response.status_code == 200
     graph = parse(response.content, media_type)
@@ -401,8 +402,13 @@ def test_a_file_in_dist_that_release_json_does_not_list_is_not_served(
 
 @pytest.mark.parametrize(
     "path",
-    ["/download/../release.json", "/download/%2e%2e%2frelease.json", "/download/..%2F..%2Fetc",
-     "/download/nope.ttl", "/download/.dist-x"],
+    [
+        "/download/../release.json",
+        "/download/%2e%2e%2frelease.json",
+        "/download/..%2F..%2Fetc",
+        "/download/nope.ttl",
+        "/download/.dist-x",
+    ],
 )
 def test_only_listed_files_are_served(client: TestClient, path: str) -> None:
     response = client.get(path)
@@ -468,12 +474,16 @@ def test_every_curated_iri_dereferences(
     """Every `id:` IRI the curated data names, as subject or object, answers 200 with RDF
     that mentions it, and its HTML page has a heading."""
     iris = sorted(
-        {str(t) for triple in curated_graph for t in triple
-         if isinstance(t, URIRef) and str(t).startswith(ID)}
+        {
+            str(t)
+            for triple in curated_graph
+            for t in triple
+            if isinstance(t, URIRef) and str(t).startswith(ID)
+        }
     )
     assert len(iris) > 50
     for iri in iris:
-        path = "/" + iri[len("https://w3id.org/netkg/"):]
+        path = "/" + iri[len("https://w3id.org/netkg/") :]
         response = curated_client.get(path, headers={"Accept": "application/n-triples"})
         assert response.status_code == 200, path
         assert f"<{iri}>".encode() in response.content, path
@@ -485,9 +495,10 @@ def test_every_ontology_term_has_an_anchor(
 ) -> None:
     html = curated_client.get("/ontology", headers={"Accept": "text/html"}).text
     terms = {
-        str(s) for s in curated_graph.subjects(RDF.type, None)
+        str(s)
+        for s in curated_graph.subjects(RDF.type, None)
         if isinstance(s, URIRef) and str(s).startswith(NET)
     }
     assert terms
     for term in sorted(terms):
-        assert f'id="{term[len(NET):]}"' in html, term
+        assert f'id="{term[len(NET) :]}"' in html, term

@@ -165,7 +165,8 @@ def test_to_json_is_the_documented_shape(bad: Path) -> None:
 
 
 def test_a_named_file_outside_the_project_is_checked_in_its_context(
-        project: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     outside = tmp_path_factory.mktemp("elsewhere") / "new.ttl"
     shutil.copy(FIXTURES / "bad" / "drugs.ttl", outside)
     report = validate_project(project, [outside])
@@ -175,8 +176,9 @@ def test_a_named_file_outside_the_project_is_checked_in_its_context(
 
 
 def test_raise_for_failure_maps_severities_to_errors(bad: Path) -> None:
-    Report(findings=[Finding(check="split-subject", severity="Warning", message="w")]
-           ).raise_for_failure()  # warnings: nothing to raise
+    Report(
+        findings=[Finding(check="split-subject", severity="Warning", message="w")]
+    ).raise_for_failure()  # warnings: nothing to raise
     with pytest.raises(ValidationFailed, match=r"data/drugs.ttl:7: Give exactly one") as error:
         validate_project(bad).raise_for_failure()
     assert error.value.exit_code == 1
@@ -256,7 +258,8 @@ def test_a_problem_a_shape_reports_is_not_reported_again_by_a_netkg_check(tmp_pa
     dangling = [
         f
         for f in report.findings
-        if f.value == "id:sometimes" and f.severity == "Violation"
+        if f.value == "id:sometimes"
+        and f.severity == "Violation"
         and (f.check == "undeclared-term" or f.shape == "nets:DanglingReferenceShape")
     ]
     assert len(dangling) == 1

@@ -316,7 +316,7 @@ def test_preflight_is_answered_for_reads(client: TestClient) -> None:
 
 
 def test_preflight_allows_a_cross_site_sparql_post(client: TestClient) -> None:
-    """A SPARQL client on a partner's site POSTs `application/sparql-query`: that needs a preflight."""
+    """A SPARQL client on a partner's site POSTs `application/sparql-query`: a preflight."""
     response = client.options(
         "/text",
         headers={

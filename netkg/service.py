@@ -19,6 +19,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -37,6 +38,8 @@ __all__ = ["AppState", "Release", "create_app", "error_response", "reload_releas
 log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
+SWAGGER_UI = Path(__file__).parent.parent / "node_modules" / "swagger-ui-dist"
+"""Swagger UI from npm (`scripts/setup.sh` runs `npm ci`): /docs works offline, with no CDN."""
 
 
 @dataclass
@@ -157,6 +160,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         version=netkg.__version__,
         description="The neuroendocrine tumour treatment graph: SPARQL, linked data, a REST API.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.netkg = AppState(settings=settings, store=the_store, release=release)
     _install_error_handlers(app)
@@ -167,5 +172,23 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.include_router(partner.router)  # /partner/…, /partners
     app.include_router(guide.router)  # /guide, /guide/diagram.svg
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    _add_api_docs(app)
     add_http_policies(app)
     return app
+
+
+def _add_api_docs(app: FastAPI) -> None:
+    """`/docs`: Swagger UI for the OpenAPI document, served from our own copy of its assets."""
+    if not (SWAGGER_UI / "swagger-ui-bundle.js").is_file():
+        raise NetkgError(f"Swagger UI assets are missing in {SWAGGER_UI}: run scripts/setup.sh")
+    app.mount("/assets/swagger-ui", StaticFiles(directory=SWAGGER_UI), name="swagger-ui")
+
+    @app.get("/docs", include_in_schema=False)
+    def api_docs() -> Response:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="netkg API",
+            swagger_js_url="/assets/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/assets/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/assets/swagger-ui/favicon-32x32.png",
+        )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -282,3 +283,13 @@ def test_remote_store_gives_the_same_answers(
                 assert embedded, url
             for url in ("/partner/condition.jsonld?lang=fr", "/partner/treatments/surgery.jsonld"):
                 assert remote.get(url).json() == client.get(url).json(), url
+
+
+def test_api_docs_work_offline_from_our_own_swagger_ui(client: TestClient) -> None:
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert "/openapi.json" in page.text
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert assets and all(a.startswith("/") for a in assets), assets  # no CDN
+    for asset in assets:
+        assert client.get(asset).status_code == 200, asset

@@ -40,7 +40,7 @@ import yaml
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from netkg.errors import BadRequest, NetkgError, NotAcceptable, NotFound
+from netkg.errors import BadRequest, NetkgError, NotAcceptable
 
 __all__ = [
     "FORMATS",
@@ -57,7 +57,6 @@ __all__ = [
     "load_queries",
     "parse_query_file",
     "render",
-    "router",
     "router_for",
     "run",
 ]
@@ -935,14 +934,6 @@ def _state(request: Request) -> Any:
     return state
 
 
-def _registry(request: Request) -> dict[str, NamedQuery]:
-    cached: dict[str, NamedQuery] | None = getattr(request.app.state, "netkg_queries", None)
-    if cached is None:
-        cached = load_queries(api_folder(_state(request).settings))
-        request.app.state.netkg_queries = cached
-    return cached
-
-
 def _base(request: Request) -> str:
     settings = getattr(getattr(request.app.state, "netkg", None), "settings", None)
     return str(getattr(settings, "base", "https://w3id.org/netkg/"))
@@ -1159,10 +1150,10 @@ def add_query_routes(target: APIRouter, queries: Mapping[str, NamedQuery]) -> No
         )
 
 
-def _index_route(queries: Mapping[str, NamedQuery] | None) -> Callable[[Request], JSONResponse]:
+def _index_route(queries: Mapping[str, NamedQuery]) -> Callable[[Request], JSONResponse]:
     def api_index(request: Request) -> JSONResponse:
         """Every named-query endpoint, its parameters and columns."""
-        return JSONResponse(index(queries if queries is not None else _registry(request), request))
+        return JSONResponse(index(queries, request))
 
     return api_index
 
@@ -1188,26 +1179,3 @@ def build_router(folder: Path) -> APIRouter:
     )
     add_query_routes(built, queries)
     return built
-
-
-router = APIRouter()
-"""Generic `/api` routes that read the queries of the served release (settings.dist) on first use.
-
-`build_router(folder)` gives the same routes with one OpenAPI operation per query; prefer it when
-the folder is known when the app is created.
-"""
-router.add_api_route(
-    "/api", _index_route(None), methods=["GET"], tags=["api"], summary="The named-query endpoints"
-)
-
-
-@router.get("/api/{name}", include_in_schema=False)
-def _generic(request: Request, name: str) -> Response:
-    queries = _registry(request)
-    stem, dot, suffix = name.partition(".")
-    query = queries.get(stem)
-    if query is None:
-        raise NotFound(f"no named query {stem!r}; see /api for the list")
-    if dot and suffix == "rq":
-        return source(query)
-    return answer(request, query, suffix if dot else None)

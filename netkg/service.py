@@ -31,6 +31,7 @@ from netkg.config import Settings
 from netkg.errors import NetkgError
 from netkg.http import add_http_policies
 from netkg.negotiate import choose
+from netkg.respcache import ResponseCache
 from netkg.store import Release, Store, open_store, read_release
 
 __all__ = ["AppState", "Release", "create_app", "error_response", "reload_release"]
@@ -174,6 +175,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _add_api_docs(app)
     add_http_policies(app)
+    app.add_middleware(ResponseCache, max_entries=4 * settings.cache_size)  # outermost
     return app
 
 

@@ -339,3 +339,28 @@ def test_an_unwritable_destination_is_a_clear_error(tmp_path: Path) -> None:
 def test_a_folder_that_is_not_a_source_tree_is_a_source_error(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match="nothing to load"):
         build_release(tmp_path, tmp_path / "dist", date=DATE)
+
+
+WARNING_SHAPE = """
+@prefix net: <https://w3id.org/netkg/ontology#> .
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+<https://w3id.org/netkg/shapes#DefinitionShape> a sh:NodeShape ;
+    sh:targetClass net:Treatment ;
+    sh:property [ sh:path skos:definition ; sh:minCount 1 ; sh:severity sh:Warning ;
+                  sh:message "Define every treatment in our words." ] .
+"""
+
+
+def test_warnings_are_reported_and_the_report_is_deterministic(src: Path, tmp_path: Path) -> None:
+    """A report with results (blank nodes) still gives the same bytes build after build."""
+    (src / "shapes" / "warnings.ttl").write_text(WARNING_SHAPE, encoding="utf-8")
+    first = build_release(src, tmp_path / "one", date=DATE)
+    second = build_release(src, tmp_path / "two", date=DATE)
+    assert snapshot(first) == snapshot(second)
+    report = Graph().parse(first / "validation-report.ttl")
+    warned = set(report.objects(None, SH.focusNode))
+    assert warned == {ID["radiation-therapy"]}
+    assert (None, SH.resultSeverity, SH.Warning) in report
+    document = json.loads((first / "validation-report.json").read_text(encoding="utf-8"))
+    assert document["counts"]["Warning"] == 1

@@ -174,6 +174,9 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--dist", type=Path, default=ROOT / "dist")
+    parser.add_argument(
+        "--processes", type=int, default=2, help="netkg server processes (nginx: one per core)"
+    )
     args = parser.parse_args()
     for tool in ("wrk", "nginx"):
         if not shutil.which(tool):
@@ -195,7 +198,7 @@ def main() -> None:
         ports = {name: free_port() for name in ("netkg", "oxi_disk", "oxi_mem", "nginx")}
         netkg_base = f"http://127.0.0.1:{ports['netkg']}"
         serve = [netkg, "serve", "--host", "127.0.0.1", "--port", str(ports["netkg"])]
-        serve += ["--dist", str(args.dist)]
+        serve += ["--dist", str(args.dist), "--processes", str(args.processes), "--no-access-log"]
         with running(serve, f"{netkg_base}/-/health", cwd=ROOT) as netkg_proc:
             rss_start = tree_rss_kib(netkg_proc.pid)
             # The same bytes, as nginx would serve them.
@@ -253,7 +256,10 @@ def main() -> None:
                         )
                     )
             rss_end = tree_rss_kib(netkg_proc.pid)
-    print(f"wrk -t2 -c{args.connections} -d{args.duration}s, 127.0.0.1, {os.cpu_count()} cores\n")
+    print(
+        f"wrk -t2 -c{args.connections} -d{args.duration}s, 127.0.0.1, {os.cpu_count()} cores; "
+        f"netkg serve --processes {args.processes} --no-access-log\n"
+    )
     print("| workload | netkg req/s | netkg p99 ms | peer | peer req/s | ratio | errors |")
     print("|---|---:|---:|---|---:|---:|---:|")
     for label, peer, ours, theirs in rows:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -294,6 +295,15 @@ def serve(
     ] = True,
     root: Annotated[Path, typer.Option(help="The project folder (for building).")] = Path("."),
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+    access_log: Annotated[
+        bool, typer.Option("--access-log/--no-access-log", help="Log every request.")
+    ] = True,
+    processes: Annotated[
+        int,
+        typer.Option(
+            min=1, help="HTTP server processes sharing the port (each with its own store)."
+        ),
+    ] = 1,
     get: Annotated[
         str | None,
         typer.Option(
@@ -338,17 +348,24 @@ def serve(
         raise typer.Exit(_get_once(application, get, accept))
     err.print(
         f"netkg serve: http://{host}:{port}/sparql ({settings.store} store, "
-        f"release {application.state.netkg.release.version})",
+        f"release {application.state.netkg.release.version}, {processes} process(es))",
         markup=False,
     )
-    uvicorn.run(
-        application,
-        host=host,
-        port=port,
-        log_level=log_level,
-        limit_concurrency=1000,
-        timeout_graceful_shutdown=5,
-    )
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": log_level,
+        "access_log": access_log,
+        "limit_concurrency": 1000,
+        "timeout_graceful_shutdown": 5,
+    }
+    if processes == 1:
+        uvicorn.run(application, **options)
+        return
+    # Several processes import the app by name, so they take their settings from the environment.
+    application.state.netkg.store.close()
+    os.environ.update(settings.to_env())
+    uvicorn.run("netkg.service:app_from_env", factory=True, workers=processes, **options)
 
 
 def _get_once(application: object, path: str, accept: str) -> int:

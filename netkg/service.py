@@ -34,7 +34,14 @@ from netkg.negotiate import choose
 from netkg.respcache import ResponseCache
 from netkg.store import Release, Store, open_store, read_release
 
-__all__ = ["AppState", "Release", "create_app", "error_response", "reload_release"]
+__all__ = [
+    "AppState",
+    "Release",
+    "app_from_env",
+    "create_app",
+    "error_response",
+    "reload_release",
+]
 
 log = logging.getLogger(__name__)
 
@@ -177,6 +184,11 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     add_http_policies(app)
     app.add_middleware(ResponseCache, max_entries=4 * settings.cache_size)  # outermost
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The app for `uvicorn --factory`, as `netkg serve --processes N` runs it: NETKG_* settings."""
+    return create_app(Settings.from_env())
 
 
 def _add_api_docs(app: FastAPI) -> None:

@@ -344,3 +344,15 @@ def test_reload_release_swaps_only_for_a_new_readable_release(tmp_path: Path) ->
     finally:
         app.state.netkg.store.close()
         first.store.close()
+
+
+def test_serve_with_several_processes_answers_on_one_port(service_dist: Path) -> None:
+    with running_netkg(service_dist, args=("--processes", "2", "--no-access-log")) as base:
+        for _ in range(6):
+            response = httpx.get(
+                f"{base}/sparql",
+                params={"query": "ASK { ?s ?p ?o }"},
+                headers={"Accept": "application/sparql-results+json"},
+            )
+            assert response.status_code == 200
+            assert response.json()["boolean"] is True

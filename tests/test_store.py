@@ -476,6 +476,7 @@ def test_the_public_names_are_pinned() -> None:
     assert set(netkg.service.__all__) == {
         "AppState",
         "Release",
+        "app_from_env",
         "create_app",
         "error_response",
         "reload_release",
@@ -497,3 +498,10 @@ def test_bind_values_goes_into_the_where_group() -> None:
     assert select.startswith(f"SELECT ?s {{ VALUES (?s) {{ (<{ID}surgery>) }}")
     with pytest.raises(BadRequest, match="variable name"):
         bind_values("SELECT ?s { ?s ?p ?o }", {"s) } DROP ALL #": ox.Literal("x")})
+
+
+def test_settings_survive_the_environment_round_trip(tmp_path: Path) -> None:
+    """`netkg serve --processes N` hands its settings to each process through NETKG_* variables."""
+    settings = Settings(dist=tmp_path / "dist", workers=3, allow_service=True, query_timeout=2.5)
+    again = Settings.from_env(settings.to_env())
+    assert again == settings.with_(dist=(tmp_path / "dist").resolve())

@@ -29,7 +29,7 @@ def _renamer(copy: int, shared: set[Node]):  # type: ignore[no-untyped-def]
         if copy == 0 or term in shared:
             return term
         if isinstance(term, URIRef) and str(term).startswith(ID):
-            return URIRef(f"{ID}c{copy}-{str(term)[len(ID):]}")
+            return URIRef(f"{ID}c{copy}-{str(term)[len(ID) :]}")
         if isinstance(term, BNode):
             return BNode(f"{term}c{copy}")
         if isinstance(term, Literal) and term.language:

@@ -20,7 +20,8 @@ from rich.console import Console
 from rich.table import Table
 
 from netkg.context import PREFIXES
-from netkg.errors import BadRequest, SourceError
+from netkg.errors import BadRequest, NetkgError, SourceError
+from netkg.store import check_query
 
 BASE = "https://w3id.org/netkg/"
 ONTOLOGY_GRAPH = ox.NamedNode(BASE + "graph/ontology")
@@ -90,16 +91,18 @@ def open_store(path: Path, *, include_void: bool = True) -> ox.Store:
 
 
 def run_query(store: ox.Store, query: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-    """Run a read-only query over the union of the store's graphs; bad SPARQL is a QueryError."""
+    """Run a read-only query over the union of the store's graphs; bad SPARQL is a QueryError.
+
+    UPDATE and SERVICE are refused by the service's own guard, so a query never fetches a URL.
+    """
+    try:
+        check_query(query, allow_service=False)
+    except NetkgError as error:
+        raise QueryError(f"netkg query: {error.message}") from None
     try:
         return store.query(query, use_default_graph_as_union=True, prefixes=dict(PREFIXES))
     except SyntaxError as error:
-        text = query.lstrip().upper()
-        if any(text.startswith(word) for word in ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP")):
-            raise QueryError("netkg query is read-only: SPARQL UPDATE is refused") from error
         raise QueryError(f"malformed SPARQL query: {error}") from error
-    except OSError as error:  # e.g. SERVICE to an unreachable endpoint
-        raise QueryError(f"the query failed: {error}") from error
 
 
 def shorten(term: object) -> str:

@@ -101,3 +101,15 @@ def test_a_release_folder_is_queried_across_its_named_graphs(tmp_path: Path) -> 
     assert render(run_query(store, "ASK { id:surgery a net:Treatment }"), "table") == "true\n"
     without = open_store(dist, include_void=False)
     assert render(run_query(without, "ASK { ?d a void:Dataset }"), "table") == "false\n"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+        "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+    ],
+)
+def test_query_never_fetches_a_url_nor_updates(query: str) -> None:
+    with pytest.raises(QueryError, match=r"SERVICE|read-only"):
+        run_query(ox.Store(), query)

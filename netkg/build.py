@@ -39,6 +39,7 @@ BASE = "https://w3id.org/netkg/"
 ONTOLOGY_GRAPH = URIRef(BASE + "graph/ontology")
 DATA_GRAPH = URIRef(BASE + "graph/data")
 VOID_GRAPH = URIRef(BASE + "graph/void")
+QUERIES_GRAPH = URIRef(BASE + "graph/queries")
 SOURCE_FOLDERS = ("ontology", "data", "shapes")
 RELEASE_FILES = (
     "context.jsonld",
@@ -158,6 +159,16 @@ def _hash_labelled(graph: Graph, label: str) -> Graph:
 
     result.addN((relabel(s), p, relabel(o), result) for s, p, o in graph)
     return result
+
+
+def _published_queries(api: Path) -> Graph:
+    """The named queries of `api/` as `sh:SPARQLExecutable` examples, so they can't drift."""
+    if not api.is_dir():
+        return Graph()
+    from netkg.queries import examples_graph  # the web stack: only when there are queries
+
+    graph: Graph = examples_graph(api, BASE)
+    return graph
 
 
 def release_version(ontology: Graph) -> str:
@@ -486,7 +497,10 @@ def build_release(
     sources = _sources(loaded)
     version = release_version(sources.ontology)
     issued = release_date(root, date)
+    api = root / "api"
+    queries = _published_queries(api)
     merged = sources.merged
+    merged.addN((s, p, o, merged) for s, p, o in queries)
     context = ctx.make_context(sources.ontology)
 
     try:
@@ -501,6 +515,10 @@ def build_release(
         _write(tmp, "netkg.jsonld", jsonld(merged, context), progress)
         _write(tmp, "validation-report.ttl", turtle(report.turtle), progress)
         _write(tmp, "validation-report.json", ctx.dumps(report.document), progress)
+        if api.is_dir():  # the service's /api routes and the editor's examples come from here
+            (tmp / "api").mkdir()
+            for path in sorted(api.glob("*.rq")):
+                shutil.copyfile(path, tmp / "api" / path.name)
 
         umbrella = URIRef(void.URI_SPACE + "neuroendocrine-tumour")
         examples = [umbrella] if (umbrella, None, None) in merged else []
@@ -513,7 +531,7 @@ def build_release(
                 merged, version=version, issued=issued, files=infos, example_resources=examples
             )
 
-        written = sorted(p.name for p in tmp.iterdir())
+        written = sorted(p.name for p in tmp.iterdir() if p.is_file())
         inner = description(written, ["netkg.nq", "void.ttl"])
         quads = "".join(
             _quads(graph, graph_iri)
@@ -521,13 +539,14 @@ def build_release(
                 (ONTOLOGY_GRAPH, sources.ontology),
                 (DATA_GRAPH, sources.data),
                 (VOID_GRAPH, inner),
+                (QUERIES_GRAPH, queries),
             )
         )
         _write(tmp, "netkg.nq", _sorted_lines(quads), progress)
         written.append("netkg.nq")
         _write(tmp, "void.ttl", turtle(description(sorted(written), ["void.ttl"])), progress)
 
-        files = {p.name: _digest(p)[1] for p in sorted(tmp.iterdir())}
+        files = {p.name: _digest(p)[1] for p in sorted(tmp.iterdir()) if p.is_file()}
         index = {
             "version": version,
             "built": issued,

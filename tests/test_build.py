@@ -364,3 +364,22 @@ def test_warnings_are_reported_and_the_report_is_deterministic(src: Path, tmp_pa
     assert (None, SH.resultSeverity, SH.Warning) in report
     document = json.loads((first / "validation-report.json").read_text(encoding="utf-8"))
     assert document["counts"]["Warning"] == 1
+
+
+def test_the_named_queries_ship_in_the_release_and_are_published_as_examples(
+    tmp_path: Path,
+) -> None:
+    """dist/api is what the service's /api and the editor read; the graph carries the same text."""
+    repo = Path(__file__).resolve().parent.parent
+    out = build_release(repo, tmp_path / "dist", validate=False)
+    shipped = sorted(p.name for p in (out / "api").glob("*.rq"))
+    assert shipped == sorted(p.name for p in (repo / "api").glob("*.rq"))
+    dataset = Dataset()
+    dataset.parse(out / "netkg.nq", format="nquads")
+    examples = dataset.graph(URIRef("https://w3id.org/netkg/graph/queries"))
+    executables = set(examples.subjects(RDF.type, SH.SPARQLExecutable))
+    assert {str(node).rsplit("/", 1)[1] + ".rq" for node in executables} == set(shipped)
+    for node in executables:
+        text = str(examples.value(node, SH.select))
+        name = str(node).rsplit("/", 1)[1]
+        assert text.strip() in (out / "api" / f"{name}.rq").read_text(encoding="utf-8")

@@ -106,6 +106,14 @@ def justified(graph: rdflib.Graph, s: Any, p: Any, o: Any) -> bool:
         SCHEMA.subjectOf: lambda: any(
             (section, DCTERMS.isPartOf, o) in graph for section in graph.objects(s, DCTERMS.source)
         ),
+        SCHEMA.reviewedBy: lambda: (
+            not list(graph.objects(s, DCTERMS.modified))
+            and o
+            in {
+                graph.value(ont, DCTERMS.creator)
+                for ont in graph.subjects(RDF.type, OWL.Ontology)
+            }
+        ),
         SCHEMA.lastReviewed: lambda: (
             o in set(graph.objects(s, DCTERMS.modified))
             or (
@@ -196,6 +204,8 @@ def _check_page(page: dict[str, Any], name: str) -> None:
     for key in ("name", "publisher", "citation", "lastReviewed", "usageInfo", "inLanguage"):
         assert page.get(key), f"{name}: {key}"
     assert page["publisher"]["@id"] == ID + "canadian-cancer-society"
+    # the review date is netkg's, and says so (the page states none of its own)
+    assert page["reviewedBy"] == ID + "netkg-project"
     assert len(page["citation"]) == 9
     assert "doctor" in json.dumps(page["usageInfo"]["text"])
 

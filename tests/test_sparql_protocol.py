@@ -441,13 +441,15 @@ def test_the_editor_page_for_browsers_carries_examples(client: TestClient) -> No
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     assert '<textarea id="query" name="query"' in response.text
-    assert "possibleTreatment" in response.text  # a built-in example (no api/ folder here)
+    # the release's own named queries (dist/api, from tests/fixtures/service/api)
+    assert "Every treatment with its English label." in response.text
     assert 'action="/sparql"' in response.text
 
 
 def test_the_editor_takes_examples_from_api_rq_files(service_dist: Path, tmp_path: Path) -> None:
     dist = tmp_path / "dist"
     shutil.copytree(service_dist, dist)
+    shutil.rmtree(dist / "api")  # a release without queries: the project's api/ beside it
     (tmp_path / "api").mkdir()
     (tmp_path / "api" / "conditions.rq").write_text(
         "#+ summary: Every condition we know\nSELECT ?c WHERE { ?c a ?type }\n"

@@ -109,10 +109,7 @@ def justified(graph: rdflib.Graph, s: Any, p: Any, o: Any) -> bool:
         SCHEMA.reviewedBy: lambda: (
             not list(graph.objects(s, DCTERMS.modified))
             and o
-            in {
-                graph.value(ont, DCTERMS.creator)
-                for ont in graph.subjects(RDF.type, OWL.Ontology)
-            }
+            in {graph.value(ont, DCTERMS.creator) for ont in graph.subjects(RDF.type, OWL.Ontology)}
         ),
         SCHEMA.lastReviewed: lambda: (
             o in set(graph.objects(s, DCTERMS.modified))

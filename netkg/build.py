@@ -33,6 +33,7 @@ from netkg import context as ctx
 from netkg import void
 from netkg.errors import NetkgError, SourceError, ValidationFailed
 from netkg.load import LoadedSources, find_sources, load_files
+from netkg.prefixes import PREFIXES
 from netkg.validate import validate_sources
 
 BASE = "https://w3id.org/netkg/"
@@ -72,7 +73,7 @@ class Sources:
     @property
     def merged(self) -> Graph:
         merged = Graph(bind_namespaces="none")
-        for prefix, namespace in ctx.PREFIXES.items():
+        for prefix, namespace in PREFIXES.items():
             merged.bind(prefix, namespace)
         for graph in (self.ontology, self.data):
             for prefix, namespace in graph.namespace_manager.namespaces():
@@ -382,7 +383,7 @@ def turtle(graph: Graph) -> str:
     Only the prefixes used, sorted; one block per subject, IRIs sorted then blank nodes;
     `a` first, then predicates and objects sorted.
     """
-    namespaces = dict(ctx.PREFIXES)
+    namespaces = dict(PREFIXES)
     for prefix, namespace in graph.namespace_manager.namespaces():
         if prefix and not prefix.startswith("ns") and str(namespace) not in namespaces.values():
             namespaces.setdefault(prefix, str(namespace))

@@ -15,35 +15,9 @@ from typing import Any
 
 from rdflib import OWL, RDF, RDFS, XSD, Graph, URIRef
 
-NET = "https://w3id.org/netkg/ontology#"
+from netkg.prefixes import PREFIXES  # the ontology's own prefixes are added to these
 
-#: The prefixes of docs/model.md; the ontology's own prefixes are added to these.
-PREFIXES: dict[str, str] = {
-    "net": NET,
-    "id": "https://w3id.org/netkg/id/",
-    "schema": "https://schema.org/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "bibo": "http://purl.org/ontology/bibo/",
-    "owl": str(OWL),
-    "rdf": str(RDF),
-    "rdfs": str(RDFS),
-    "xsd": str(XSD),
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "vann": "http://purl.org/vocab/vann/",
-    "void": "http://rdfs.org/ns/void#",
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "sh": "http://www.w3.org/ns/shacl#",
-    "spdx": "http://spdx.org/rdf/terms#",
-    "sssom": "https://w3id.org/sssom/",
-    "semapv": "https://w3id.org/semapv/vocab/",
-    "NCIT": "http://purl.obolibrary.org/obo/NCIT_",
-    "MONDO": "http://purl.obolibrary.org/obo/MONDO_",
-    "mesh": "http://id.nlm.nih.gov/mesh/",
-    "sct": "http://snomed.info/id/",
-    "icdo": "https://w3id.org/netkg/external/icdo3/",
-}
+NET = "https://w3id.org/netkg/ontology#"
 
 _TERM_TYPES = (
     OWL.Class,

@@ -20,8 +20,8 @@ from rdflib.compare import graph_diff, to_isomorphic
 from rdflib.namespace import SKOS, NamespaceManager
 from rdflib.term import Node
 
-from netkg.context import PREFIXES
 from netkg.errors import SourceError
+from netkg.prefixes import PREFIXES
 
 __all__ = ["FORMATS", "Change", "Diff", "diff_graphs", "diff_paths", "load_graph", "render"]
 

@@ -19,8 +19,8 @@ import pyoxigraph as ox
 from rich.console import Console
 from rich.table import Table
 
-from netkg.context import PREFIXES
 from netkg.errors import BadRequest, NetkgError, SourceError
+from netkg.prefixes import PREFIXES
 from netkg.store import check_query
 
 BASE = "https://w3id.org/netkg/"

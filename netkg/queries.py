@@ -41,6 +41,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from netkg.errors import BadRequest, NetkgError, NotAcceptable
+from netkg.prefixes import PREFIXES
 
 __all__ = [
     "FORMATS",
@@ -77,14 +78,7 @@ RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 #: Prefixes an `iri` parameter may be written with (`NCIT:C3809`, `id:surgery`).
 IRI_PREFIXES: dict[str, str] = {
-    "id": "https://w3id.org/netkg/id/",
-    "net": "https://w3id.org/netkg/ontology#",
-    "NCIT": "http://purl.obolibrary.org/obo/NCIT_",
-    "MONDO": "http://purl.obolibrary.org/obo/MONDO_",
-    "mesh": "http://id.nlm.nih.gov/mesh/",
-    "sct": "http://snomed.info/id/",
-    "icdo": "https://w3id.org/netkg/external/icdo3/",
-    "schema": "https://schema.org/",
+    p: PREFIXES[p] for p in ("id", "net", "NCIT", "MONDO", "mesh", "sct", "icdo", "schema")
 }
 
 FORMATS: dict[str, str] = {

@@ -39,7 +39,8 @@ from netkg.negotiate import (
     choose,
 )
 from netkg.pages import render
-from netkg.store import PREFIXES, inspect_query
+from netkg.prefixes import PREFIXES
+from netkg.store import inspect_query
 
 __all__ = ["router"]
 

@@ -47,6 +47,7 @@ from netkg.errors import (
     ServiceBusy,
     StoreUnavailable,
 )
+from netkg.prefixes import PREFIXES
 
 __all__ = [
     "CachingStore",
@@ -74,21 +75,6 @@ N_TRIPLES = "application/n-triples"
 
 # The release's named graphs (docs/model.md); the default graph is their union.
 GRAPH_BASE = "https://w3id.org/netkg/graph/"
-
-PREFIXES: dict[str, str] = {
-    "net": "https://w3id.org/netkg/ontology#",
-    "id": "https://w3id.org/netkg/id/",
-    "schema": "https://schema.org/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "bibo": "http://purl.org/ontology/bibo/",
-}
-"""Prefixes used to make Turtle answers readable (only those a graph uses matter to a reader)."""
 
 
 class QueryAnswer(NamedTuple):

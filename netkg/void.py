@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, VOID
 
-from netkg.context import PREFIXES
+from netkg.prefixes import PREFIXES
 
 BASE = "https://w3id.org/netkg/"
 URI_SPACE = BASE + "id/"

@@ -34,6 +34,7 @@ from netkg import void
 from netkg.errors import NetkgError, SourceError, ValidationFailed
 from netkg.load import LoadedSources, find_sources, load_files
 from netkg.prefixes import PREFIXES
+from netkg.queries import examples_graph
 from netkg.validate import validate_sources
 
 BASE = "https://w3id.org/netkg/"
@@ -166,8 +167,6 @@ def _published_queries(api: Path) -> Graph:
     """The named queries of `api/` as `sh:SPARQLExecutable` examples, so they can't drift."""
     if not api.is_dir():
         return Graph()
-    from netkg.queries import examples_graph  # the web stack: only when there are queries
-
     graph: Graph = examples_graph(api, BASE)
     return graph
 

@@ -26,7 +26,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.staticfiles import StaticFiles
 
 import netkg
-from netkg import guide, partner, queries, resources, sparql
+from netkg import api, guide, partner, resources, sparql
 from netkg.config import Settings
 from netkg.errors import NetkgError
 from netkg.http import add_http_policies
@@ -176,7 +176,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     # The one route table, in the order routes are matched.
     app.include_router(sparql.router)  # /sparql: protocol, service description, editor
     app.include_router(resources.router)  # /, /id/…, /ontology, /download/…, /-/health, …
-    app.include_router(queries.router_for(settings))  # /api, /api/<name> from api/*.rq
+    app.include_router(api.router_for(settings))  # /api, /api/<name> from api/*.rq
     app.include_router(partner.router)  # /partner/…, /partners
     app.include_router(guide.router)  # /guide, /guide/diagram.svg
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -12,10 +12,8 @@ the shapes' `sh:severity`): Violations (and unreadable files) fail; Warnings and
 
 from __future__ import annotations
 
-import multiprocessing
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -556,50 +554,21 @@ def validate_project(root: Path, paths: Sequence[Path] = (), progress: Any = Non
     Raises SourceError (exit 2) when any source can't be read; its `detail` lists every problem.
     """
     files, named = _project_files(root, paths)
-    queries = _start_query_check(root) if named is None else None
     sources = load_files(files, root=root, progress=progress)
     only = None
     if named is not None:
         shown = {str(f.path) for f in sources.files}
         only = [s for s in shown if any(_same(root, Path(s), n) for n in named)]
     report = validate_sources(sources, only)
-    if queries is not None:
-        report.findings = sorted([*report.findings, *queries()], key=_sort_key)
+    if named is None and any((root / "api").glob("*.rq")):
+        report.findings = sorted([*report.findings, *_query_findings(root)], key=_sort_key)
         report.tests.append("named-query")
     return report
 
 
-def _start_query_check(root: Path) -> Callable[[], list[Finding]] | None:
-    """Check api/*.rq in a forked process while the Turtle is parsed and validated: the check
-    imports the web stack (~0.5 s), which would otherwise add to every run."""
-    if not any((root / "api").glob("*.rq")):
-        return None
-    try:
-        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-        future = pool.submit(_query_findings, root)
-        pool.shutdown(wait=False)
-    except (OSError, ValueError, RuntimeError):  # no fork here: check in this process
-        return lambda: _query_findings(root)
-
-    def result() -> list[Finding]:
-        try:
-            return future.result()
-        except Exception as error:  # the check itself broke: say so, don't hide the rest
-            return [
-                Finding(
-                    check="named-query",
-                    severity="Error",
-                    file="api",
-                    message=f"the named-query check could not run: {error}",
-                )
-            ]
-
-    return result
-
-
 def _query_findings(root: Path) -> list[Finding]:
     """api/*.rq become endpoints at start-up; a bad one stops the service, so say so now."""
-    from netkg.queries import check_query_files  # imports the web stack: only when api/ exists
+    from netkg.queries import check_query_files  # yaml and pyoxigraph: only when api/ exists
 
     findings = []
     for problem in check_query_files(root / "api"):

@@ -19,7 +19,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-# --- validate, fmt: owned by the validation module's engineer --------------------------------
+# --- validate, fmt: the curator's checks --------------------------------------------------------
 
 
 def _large_file_notice(console: Console) -> Callable[[Path, int], None]:
@@ -127,7 +127,7 @@ def fmt(
         raise typer.Exit(1)
 
 
-# --- build, diff, stats, query: owned by the release module's engineer -----------------------
+# --- build, diff, stats, query: the release ------------------------------------------------------
 # Exit codes: 0 done; 1 a SHACL violation (build) or, with --exit-code, differences (diff);
 # 2 unreadable input, a bad query or a bad option. Errors are one clear line on stderr.
 
@@ -259,7 +259,7 @@ def query(
     typer.echo(text, nl=False)
 
 
-# --- serve, load: owned by the service engineer -----------------------------------------------
+# --- serve, load: the service ------------------------------------------------------------------
 
 
 @app.command()

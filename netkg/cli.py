@@ -324,7 +324,7 @@ def serve(
     from netkg.errors import NetkgError
     from netkg.service import create_app
 
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
     try:
         settings = Settings.from_env(dist=dist, store=store, store_url=store_url, workers=workers)
         if not (settings.dist / "release.json").is_file():
@@ -409,7 +409,7 @@ def load(
     from netkg.errors import NetkgError
     from netkg.store import load_release_to
 
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
     target = to if urlsplit(to).path not in ("", "/") else to.rstrip("/") + "/store"
     nquads = dist / "netkg.nq"
     if not nquads.is_file():

@@ -223,6 +223,14 @@ def check_query(sparql: str, *, allow_service: bool) -> QueryShape:
 # --- serialising answers, counting against the row limit -------------------------------------
 
 
+def _timeout(what: str, max_timeout: float) -> QueryTimeout:
+    """The one message for a query past its time limit, saying how to get more time."""
+    return QueryTimeout(
+        f"{what} (the time limit); ask for a longer limit with timeout= "
+        f"(at most {max_timeout:g}s) or simplify the query"
+    )
+
+
 class _RowCounter(io.RawIOBase):
     """A byte sink for TSV results that stops the serialiser once there are too many rows."""
 
@@ -545,11 +553,7 @@ class EmbeddedStore:
             worker.conn.send(request)
             if not worker.conn.poll(limit):
                 self._replace(worker)
-                raise QueryTimeout(
-                    f"the query was stopped after {limit:g}s (the time limit); "
-                    f"ask for a longer limit with timeout= (at most {self.max_query_timeout:g}s) "
-                    "or simplify the query"
-                )
+                raise _timeout(f"the query was stopped after {limit:g}s", self.max_query_timeout)
             reply = worker.conn.recv()
         except (EOFError, OSError, BrokenPipeError):
             self._replace(worker)
@@ -657,10 +661,8 @@ class RemoteStore:
         pairs += [("default-graph-uri", u) for u in default_graph_uris]
         pairs += [("named-graph-uri", u) for u in named_graph_uris]
         params = httpx.QueryParams(pairs)
-        timeout_error = QueryTimeout(
-            f"the store did not answer within {limit:g}s (the time limit); "
-            f"ask for a longer limit with timeout= (at most {self.max_query_timeout:g}s) "
-            "or simplify the query"
+        timeout_error = _timeout(
+            f"the store did not answer within {limit:g}s", self.max_query_timeout
         )
         deadline = time.monotonic() + limit
         request = self._client.build_request(

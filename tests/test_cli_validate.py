@@ -9,25 +9,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from curation_support import FIXTURES, bad, project
 from lxml import etree
 from typer.testing import CliRunner
 
 from netkg.cli import app
 
-FIXTURES = Path(__file__).parent / "fixtures" / "curation"
+__all__ = ["bad", "project"]  # fixtures used here
 runner = CliRunner()
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    shutil.copytree(FIXTURES / "good", tmp_path, dirs_exist_ok=True)
-    return tmp_path
-
-
-@pytest.fixture
-def bad(project: Path) -> Path:
-    shutil.copy(FIXTURES / "bad" / "drugs.ttl", project / "data" / "drugs.ttl")
-    return project
 
 
 def run(*args: str | Path) -> tuple[int, str]:

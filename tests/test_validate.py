@@ -6,25 +6,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from curation_support import FIXTURES, bad, project
 from rdflib import Graph
 from rdflib.namespace import RDF, SH
 
 from netkg.errors import SourceError, ValidationFailed
 from netkg.validate import CHECKS, Finding, Report, validate_project
 
-FIXTURES = Path(__file__).parent / "fixtures" / "curation"
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    shutil.copytree(FIXTURES / "good", tmp_path, dirs_exist_ok=True)
-    return tmp_path
-
-
-@pytest.fixture
-def bad(project: Path) -> Path:
-    shutil.copy(FIXTURES / "bad" / "drugs.ttl", project / "data" / "drugs.ttl")
-    return project
+__all__ = ["bad", "project"]  # fixtures used here
 
 
 def only(report: Report, **match: object) -> Finding:

@@ -519,6 +519,9 @@ def build_release(
             (tmp / "api").mkdir()
             for path in sorted(api.glob("*.rq")):
                 shutil.copyfile(path, tmp / "api" / path.name)
+        # the source texts the statements' excerpts select from (data/source/), checksummed below
+        for path in sorted((root / "data" / "source").glob("*.txt")):
+            shutil.copyfile(path, tmp / path.name)
 
         umbrella = URIRef(void.URI_SPACE + "neuroendocrine-tumour")
         examples = [umbrella] if (umbrella, None, None) in merged else []

@@ -71,6 +71,7 @@ LISTED_TERMS = {
         "object_source_version",
         "author_id",
         "mapping_date",
+        "confidence",
     },
     SEMAPV: {"ManualMappingCuration", "MappingChaining"},
     OA: {

@@ -249,6 +249,8 @@ def _shape_name(shapes: Graph, shape: Node, names: _Names) -> str:
 def _locate_result(
     sources: LoadedSources, shapes: Graph, focus: Node, path: Node | None, value: Node | None
 ) -> Location | None:
+    """The line to edit for a SHACL result: its triple, else the focus node's definition. A
+    focus that only the shapes name (a SPARQL shape's sh:targetNode) points at its value."""
     if isinstance(path, URIRef):
         found = sources.locate(focus, path, value)
     elif path is not None and (inverse := shapes.value(path, SH.inversePath)) is not None:
@@ -256,15 +258,25 @@ def _locate_result(
         found = found or sources.locate_object(focus, inverse)
     else:
         found = None
-    return found or sources.locate(focus) or sources.locate_object(focus)
+    found = found or sources.locate(focus) or sources.locate_object(focus)
+    shape_files = {f.path for f in sources.files if f.role == "shapes"}
+    if (found is None or found.file in shape_files) and value is not None:
+        return sources.definition(value) or found
+    return found
 
 
-def _message(results: Graph, result: Node) -> str:
+_IRI = re.compile(r"\bhttps?://[^\s,;<>\"'{}]+[^\s,;<>\"'{}.)]")
+
+
+def _message(results: Graph, result: Node, names: _Names) -> str:
+    """The shape's English message; the IRIs pyshacl fills in are shown as curators write them."""
     messages = sorted(
         results.objects(result, SH.resultMessage),
         key=lambda m: (getattr(m, "language", None) not in (None, "en"), str(m)),
     )
-    return str(messages[0]) if messages else "SHACL constraint not met"
+    if not messages:
+        return "SHACL constraint not met"
+    return _IRI.sub(lambda m: names(URIRef(m.group(0))) or m.group(0), str(messages[0]))
 
 
 def _shacl_findings(
@@ -316,7 +328,7 @@ def _shacl_findings(
             Finding(
                 check="shacl",
                 severity=severity,
-                message=_message(results, result),
+                message=_message(results, result, names),
                 file=str(where.file) if where else None,
                 line=where.line if where else None,
                 focus=names(focus),

@@ -29,7 +29,7 @@ _WORDS = (
     ),
     (
         "Bad language code syntax",
-        "the language tag after @ is missing or malformed: write e.g. \"…\"@en",
+        'the language tag after @ is missing or malformed: write e.g. "…"@en',
     ),
     ("expected propertylist", "a property and a value are missing after this subject"),
     ("bad escape", "this escape sequence is not Turtle: write \\\\ for a backslash"),

@@ -89,7 +89,7 @@ CHECKS: dict[str, Check] = {
         ),
         Check(
             "untyped-subject",
-            "Violation",
+            "Warning",
             "Every id: resource described in data/ has an rdf:type (shapes select by type).",
         ),
         Check("split-subject", "Warning", "Each subject is described in one file only."),
@@ -142,9 +142,14 @@ class Report:
 
     findings: list[Finding]
     files: list[str] = field(default_factory=list)
-    triples: int = 0
+    curated_triples: int = 0  # ontology + data: what SHACL checks and the release is made of
+    shapes_triples: int = 0
     tests: list[str] = field(default_factory=list)
     results_graph: Graph = field(default_factory=Graph)
+
+    @property
+    def triples(self) -> int:
+        return self.curated_triples + self.shapes_triples
 
     @property
     def conforms(self) -> bool:
@@ -179,7 +184,8 @@ class Report:
         errors = f"{c['Error']} error(s) (input that can't be read or run), " if c["Error"] else ""
         return (
             f"{verdict}: {errors}{c['Violation']} violation(s), {c['Warning']} warning(s), "
-            f"{c['Info']} info in {len(self.files)} file(s), {self.triples} triples"
+            f"{c['Info']} info in {len(self.files)} file(s): {self.curated_triples:,} curated "
+            f"triples (ontology + data) + {self.shapes_triples:,} shapes triples"
         )
 
     def raise_for_failure(self) -> None:
@@ -201,6 +207,8 @@ class Report:
             "counts": self.counts,
             "files": self.files,
             "triples": self.triples,
+            "curated_triples": self.curated_triples,
+            "shapes_triples": self.shapes_triples,
             "tests": self.tests,
             "findings": [f.to_json() for f in self.findings],
         }
@@ -668,7 +676,9 @@ def validate_sources(sources: LoadedSources, only: Iterable[str] | None = None) 
     return Report(
         findings=sorted(findings, key=_sort_key),
         files=files,
-        triples=sum(f.triples for f in sources.files),
+        curated_triples=len(sources.ontology)
+        + sum(1 for t in sources.data if t not in sources.ontology),
+        shapes_triples=len(sources.shapes),
         tests=tests,
         results_graph=results,
     )

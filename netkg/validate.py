@@ -619,14 +619,15 @@ def _advise(findings: list[Finding], sources: LoadedSources, names: _Names) -> l
     }
     advised: list[Finding] = []
     for f in findings:
-        node = shown.get(f.value) if f.value and f.check != "untyped-subject" else None
+        term = f.value or f.focus  # the unknown IRI is the value, or the focus itself
+        node = shown.get(term) if term and f.check != "untyped-subject" else None
         if node is None:
             advised.append(f)
             continue
         defined = sources.definition(node)
         if defined is not None:
             advice = (
-                f"{f.value} is described at {defined.file}:{defined.line} but has no rdf:type "
+                f"{term} is described at {defined.file}:{defined.line} but has no rdf:type "
                 f"there: {_type_hint(sources, names, defined)}."
             )
         elif (match := _closest(str(node), typed)) is not None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rdflib import RDFS, Dataset, Graph, Literal, URIRef
+from rdflib import RDFS, Graph, Literal, URIRef
 from rdflib.compare import graph_diff, to_isomorphic
 from rdflib.namespace import SKOS, NamespaceManager
 from rdflib.term import Node
@@ -45,6 +45,16 @@ def is_release(path: Path) -> bool:
     return path.is_dir() and (path / "release.json").is_file()
 
 
+def _curated_lines(nquads: Path) -> str:
+    """The curated graphs' triples of a release's netkg.nq, as N-Triples: one quad a line
+    (docs/model.md), so a line is a triple and its graph name."""
+    ends = tuple(f" {name.n3()} ." for name in CURATED_GRAPHS)
+    lines = nquads.read_text(encoding="utf-8").splitlines()
+    return "".join(
+        line[: -len(end)] + " .\n" for line in lines for end in ends if line.endswith(end)
+    )
+
+
 def load_graph(path: Path, *, curated_only: bool = False) -> Graph:
     """The graph at `path`: a release folder's netkg.nt (curated graphs and the named-query
     examples; with `curated_only`, just its curated graphs from netkg.nq), a source tree's
@@ -52,10 +62,7 @@ def load_graph(path: Path, *, curated_only: bool = False) -> Graph:
     graph = Graph(bind_namespaces="none")
     try:
         if is_release(path) and curated_only:
-            dataset = Dataset()
-            dataset.parse(path / "netkg.nq", format="nquads")
-            for name in CURATED_GRAPHS:
-                graph += dataset.graph(name)
+            graph.parse(data=_curated_lines(path / "netkg.nq"), format="nt")
         elif is_release(path):
             graph.parse(path / "netkg.nt", format="nt")
         elif path.is_dir():

@@ -1,9 +1,10 @@
 """Find the curated Turtle sources and parse them, remembering the file and line of every triple.
 
 pyshacl reports focus nodes but never where they are written; curators need `data/x.ttl:12`.
-rdflib's Turtle parser (`SinkParser`) knows its line as it reads, so netkg subclasses it and
-records, for each triple it emits, the line where the triple's *object* starts (the line a curator
-edits). The triple terms are rdflib's own, so a SHACL result's focus/path/value looks up exactly.
+netkg subclasses rdflib's Turtle parser (`SinkParser`) and records, for each triple it emits, the
+line where the triple's *object* starts (the line a curator edits) and the line of its statement's
+subject (where a resource is defined), from character offsets. The triple terms are rdflib's own,
+so a SHACL result's focus/path/value looks up exactly.
 Every file is parsed even when an earlier one is broken, so one run reports every broken file.
 
     >>> sources = load_files(find_sources(Path(".")))   # doctest: +SKIP
@@ -203,11 +204,11 @@ class _LineParser(SinkParser):
         super().__init__(sink, baseURI=base, turtle=True)
         self._frames: list[list[int]] = []
         self._pending: list[int] = []
-        self._newlines = line_starts(text)
+        self._line_starts = line_starts(text)
         self.subject_line = 0
 
     def line_at(self, offset: int) -> int:
-        return bisect.bisect_right(self._newlines, offset)
+        return bisect.bisect_right(self._line_starts, offset)
 
     def _start_line(self, argstr: str, i: int) -> int:
         start = _SPACE.match(argstr, i)

@@ -159,7 +159,6 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     """
     release = read_release(settings.dist)
     owned = store is None
-    the_store = store if store is not None else open_store(settings, release)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -180,7 +179,6 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
-    app.state.netkg = AppState(settings=settings, store=the_store, release=release)
     _install_error_handlers(app)
     # The one route table, in the order routes are matched.
     app.include_router(sparql.router)  # /sparql: protocol, service description, editor
@@ -192,6 +190,9 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     _add_api_docs(app)
     add_http_policies(app)
     app.add_middleware(ResponseCache, max_entries=4 * settings.cache_size)  # outermost
+    # The store last: its worker processes are only started once nothing else can fail.
+    the_store = store if store is not None else open_store(settings, release)
+    app.state.netkg = AppState(settings=settings, store=the_store, release=release)
     return app
 
 

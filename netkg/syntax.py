@@ -33,6 +33,15 @@ _WORDS = (
     ),
     ("expected propertylist", "a property and a value are missing after this subject"),
     ("bad escape", "this escape sequence is not Turtle: write \\\\ for a backslash"),
+    ("unterminated URI reference", "this IRI is not closed: add the '>' that ends it"),
+    ("']' expected", "this '[' (a blank node) is not closed: add the ']' that ends it"),
+    ("EOF after '['", "this '[' (a blank node) is not closed: add the ']' that ends it"),
+    ("needed ')', found end.", "this '(' (a list) is not closed: add the ')' that ends it"),
+    ("expected item in list or ')'", "a list holds terms only: close it with ')'"),
+    (
+        "after @prefix",
+        "write a prefix declaration as `@prefix id: <https://w3id.org/netkg/id/> .`",
+    ),
 )
 
 

@@ -536,14 +536,9 @@ def _untyped_subjects(sources: LoadedSources, names: _Names) -> Iterator[Finding
     """An id: resource described in data/ without rdf:type: no shape selects it, so nothing
     else would report what is missing from it."""
     data_files = {f.path for f in sources.files if f.role == "data"}
+    typed = _typed(sources)
     for subject in sources.by_subject:
-        if not (isinstance(subject, URIRef) and str(subject).startswith(ID)):
-            continue
-        if (subject, RDF.type, None) in sources.data or (
-            subject,
-            RDF.type,
-            None,
-        ) in sources.ontology:
+        if not (isinstance(subject, URIRef) and str(subject).startswith(ID)) or subject in typed:
             continue
         where = sources.definition(subject)
         if where is None or where.file not in data_files:
@@ -556,6 +551,16 @@ def _untyped_subjects(sources: LoadedSources, names: _Names) -> Iterator[Finding
             focus=names(subject),
             value=names(subject),
         )
+
+
+def _typed(sources: LoadedSources) -> set[URIRef]:
+    """The IRIs the ontology or the data give an rdf:type: what counts as defined."""
+    return {
+        s
+        for graph in (sources.ontology, sources.data)
+        for s in graph.subjects(RDF.type, None)
+        if isinstance(s, URIRef)
+    }
 
 
 def _type_hint(sources: LoadedSources, names: _Names, where: Location) -> str:
@@ -603,12 +608,7 @@ def _predicate_typos(sources: LoadedSources, names: _Names) -> Iterator[Finding]
 def _advise(findings: list[Finding], sources: LoadedSources, names: _Names) -> list[Finding]:
     """Tell the curator what an unknown netkg IRI in a finding most likely is: the closest
     defined one (a typo), or a resource described without its rdf:type."""
-    typed = {
-        str(s)
-        for graph in (sources.ontology, sources.data)
-        for s in graph.subjects(RDF.type, None)
-        if isinstance(s, URIRef)
-    }
+    typed = {str(iri) for iri in _typed(sources)}
     shown = {
         names(node): node
         for node in {

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 from service_support import build_fixture_release, running_netkg
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +38,10 @@ def uv(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str:
     return result.stdout
 
 
-def test_an_installed_wheel_serves_docs_and_assets_without_the_repository(tmp_path: Path) -> None:
+def test_an_installed_wheel_serves_docs_and_assets_without_the_repository(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PYTHONPATH", raising=False)  # the processes must not see the repository
     uv("build", "--wheel", "--offline", "--out-dir", tmp_path / "wheel", cwd=ROOT)
     [wheel] = (tmp_path / "wheel").glob("netkg-*.whl")
     venv = tmp_path / "venv"

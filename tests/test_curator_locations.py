@@ -241,3 +241,16 @@ def test_a_mistyped_predicate_is_reported_at_its_line(tree: Path) -> None:
     [typo] = [f for f in findings if f["check"] == "predicate-typo"]
     assert (typo["file"], typo["line"]) == ("data/treatments.ttl", line_of(text, use.start()))
     assert typo["message"].startswith("rdfs:lable is used only here; did you mean rdfs:label")
+
+
+def test_fmt_reports_a_syntax_slip_at_the_same_line_in_the_same_words(tree: Path) -> None:
+    text = read(tree, "treatments.ttl")
+    end = re.search(r' schema:name "[^"]*"@en \.$', text, re.MULTILINE)
+    assert end is not None
+    write(tree, "treatments.ttl", text[: end.end() - 1] + ";" + text[end.end() :])
+    result = runner.invoke(app, ["fmt", "--check", "--root", str(tree)])
+    assert result.exit_code == 2
+    assert (
+        f"data/treatments.ttl:{line_of(text, end.start())}: this statement ends with ';' but the "
+        "next line starts a new subject: end it with '.'"
+    ) in result.output

@@ -4,8 +4,10 @@
 setup:
 	./scripts/setup.sh
 
+PORT ?= 8000
+
 serve: setup
-	uv run netkg serve
+	uv run netkg serve --port $(PORT)
 
 lint: setup
 	uv run ruff check netkg tests bench

@@ -553,7 +553,13 @@ def build_release(
         index = {
             "version": version,
             "built": issued,
-            "triples": len(merged),
+            "triples": len(merged),  # netkg.nt: the curated graphs and the examples, not VoID
+            "graphs": {  # triples per named graph of netkg.nq, by the last part of its IRI
+                "ontology": len(sources.ontology),
+                "data": len(sources.data),
+                "queries": len(queries),
+                "void": len(inner),
+            },
             "conforms": bool(report.document.get("conforms", True)),
             "files": files,
         }

@@ -173,6 +173,7 @@ def build(
 
     from netkg.build import build_release
     from netkg.errors import NetkgError
+    from netkg.stats import headline
 
     try:
         built = build_release(root, out, validate=not no_validate, date=date)
@@ -181,8 +182,8 @@ def build(
     if not quiet:
         index = json.loads((built / "release.json").read_text(encoding="utf-8"))
         typer.echo(
-            f"built {built}/: version {index['version']}, {index['triples']} triples, "
-            f"{len(index['files'])} files, dated {index['built']}"
+            f"built {built}/: version {index['version']}, {len(index['files'])} files, "
+            f"dated {index['built']}\n{headline(index['graphs'], index['triples'])}"
         )
 
 

@@ -23,16 +23,47 @@ from rdflib.term import Node
 from netkg.errors import SourceError
 from netkg.prefixes import PREFIXES
 
-__all__ = ["FORMATS", "Change", "Diff", "diff_graphs", "diff_paths", "load_graph", "render"]
+__all__ = [
+    "FORMATS",
+    "Change",
+    "Diff",
+    "diff_graphs",
+    "diff_paths",
+    "is_release",
+    "load_graph",
+    "render",
+]
 
 FORMATS = ("text", "markdown", "json")
 
 
-def load_graph(path: Path) -> Graph:
-    """The merged graph of a release folder (netkg.nt), a source tree or one RDF file."""
+#: The release's curated named graphs: what a source tree becomes (docs/model.md).
+CURATED_GRAPHS = tuple(URIRef(f"https://w3id.org/netkg/graph/{g}") for g in ("ontology", "data"))
+
+
+def is_release(path: Path) -> bool:
+    return path.is_dir() and (path / "release.json").is_file()
+
+
+def _curated_lines(nquads: Path) -> str:
+    """The curated graphs' triples of a release's netkg.nq, as N-Triples: one quad a line
+    (docs/model.md), so a line is a triple and its graph name."""
+    ends = tuple(f" {name.n3()} ." for name in CURATED_GRAPHS)
+    lines = nquads.read_text(encoding="utf-8").splitlines()
+    return "".join(
+        line[: -len(end)] + " .\n" for line in lines for end in ends if line.endswith(end)
+    )
+
+
+def load_graph(path: Path, *, curated_only: bool = False) -> Graph:
+    """The graph at `path`: a release folder's netkg.nt (curated graphs and the named-query
+    examples; with `curated_only`, just its curated graphs from netkg.nq), a source tree's
+    ontology/ and data/ (the curated part), or one RDF file."""
     graph = Graph(bind_namespaces="none")
     try:
-        if path.is_dir() and (path / "netkg.nt").is_file():
+        if is_release(path) and curated_only:
+            graph.parse(data=_curated_lines(path / "netkg.nq"), format="nt")
+        elif is_release(path):
             graph.parse(path / "netkg.nt", format="nt")
         elif path.is_dir():
             from netkg.build import load_sources
@@ -64,6 +95,7 @@ class Diff:
     old: str
     new: str
     changes: list[Change]
+    compared: str = ""  # what was compared with what, when not the same kind of thing
 
     @property
     def added(self) -> int:
@@ -88,7 +120,9 @@ def _label(graph: Graph, subject: Node) -> str | None:
     return None
 
 
-def diff_graphs(old: Graph, new: Graph, *, old_name: str = "old", new_name: str = "new") -> Diff:
+def diff_graphs(
+    old: Graph, new: Graph, *, old_name: str = "old", new_name: str = "new", compared: str = ""
+) -> Diff:
     """Statements only in `old` (removed) and only in `new` (added), by subject."""
     _, only_old, only_new = graph_diff(to_isomorphic(old), to_isomorphic(new))
     changes: dict[Node, Change] = {}
@@ -105,11 +139,26 @@ def diff_graphs(old: Graph, new: Graph, *, old_name: str = "old", new_name: str 
     for change in ordered:
         change.added.sort(key=lambda po: (str(po[0]), po[1].n3()))
         change.removed.sort(key=lambda po: (str(po[0]), po[1].n3()))
-    return Diff(old_name, new_name, ordered)
+    return Diff(old_name, new_name, ordered, compared)
 
 
 def diff_paths(old: Path, new: Path) -> Diff:
-    return diff_graphs(load_graph(old), load_graph(new), old_name=str(old), new_name=str(new))
+    """Compare like with like: two releases in full; a release and a source tree by the
+    release's curated graphs (ontology, data), since a source tree has no generated part."""
+    mixed = is_release(old) != is_release(new)
+    if mixed:
+        compared = "the release's curated graphs, ontology and data, with the sources"
+    elif is_release(old):
+        compared = "both releases' curated graphs and named-query examples; VoID left out"
+    else:
+        compared = ""
+    return diff_graphs(
+        load_graph(old, curated_only=mixed),
+        load_graph(new, curated_only=mixed),
+        old_name=str(old),
+        new_name=str(new),
+        compared=compared,
+    )
 
 
 def _namespaces() -> NamespaceManager:
@@ -136,6 +185,7 @@ def render(d: Diff, fmt: str) -> str:
         document: dict[str, Any] = {
             "old": d.old,
             "new": d.new,
+            "compared": d.compared or None,
             "added": d.added,
             "removed": d.removed,
             "subjects": [
@@ -151,7 +201,7 @@ def render(d: Diff, fmt: str) -> str:
         return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     if fmt == "markdown":
         lines = [f"### netkg diff: {_summary(d)}", ""]
-        lines.append(f"`{d.old}` → `{d.new}`")
+        lines.append(f"`{d.old}` → `{d.new}`" + (f" ({d.compared})" if d.compared else ""))
         for c in d.changes:
             title = f"`{show(c.subject)}`" + (f" — {c.label}" if c.label else "")
             lines += ["", f"#### {title}", "", "```diff"]
@@ -161,7 +211,7 @@ def render(d: Diff, fmt: str) -> str:
         return "\n".join(lines) + "\n"
     if fmt != "text":
         raise ValueError(f"unknown format {fmt!r}")
-    lines = [f"{d.old} → {d.new}: {_summary(d)}"]
+    lines = [f"{d.old} → {d.new}: {_summary(d)}" + (f" ({d.compared})" if d.compared else "")]
     for c in d.changes:
         lines += ["", show(c.subject) + (f"  ({c.label})" if c.label else "")]
         lines += [f"  - {show(p)} {show(o)}" for p, o in c.removed]

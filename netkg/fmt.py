@@ -31,7 +31,7 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
 
 from netkg.errors import NetkgError
-from netkg.load import SourceProblem, find_sources, parse_turtle
+from netkg.load import SourceProblem, find_sources, parse_turtle, syntax_problem
 
 __all__ = ["CommentWouldBeLost", "FmtOutcome", "canonical", "format_paths", "undefined_prefixes"]
 
@@ -408,7 +408,7 @@ def format_paths(root: Path, paths: Sequence[Path] = (), *, check: bool = False)
             problems.append(SourceProblem(shown, None, "not UTF-8 text, so not Turtle", "not-rdf"))
             continue
         except BadSyntax as error:
-            problems.append(SourceProblem(shown, error.lines + 1, str(error._why), "syntax"))
+            problems.append(syntax_problem(shown, error, text))
             continue
         except CommentWouldBeLost as error:
             outcome.refused.append((shown, error.message))

@@ -1,9 +1,10 @@
 """Find the curated Turtle sources and parse them, remembering the file and line of every triple.
 
 pyshacl reports focus nodes but never where they are written; curators need `data/x.ttl:12`.
-rdflib's Turtle parser (`SinkParser`) knows its line as it reads, so netkg subclasses it and
-records, for each triple it emits, the line where the triple's *object* starts (the line a curator
-edits). The triple terms are rdflib's own, so a SHACL result's focus/path/value looks up exactly.
+netkg subclasses rdflib's Turtle parser (`SinkParser`) and records, for each triple it emits, the
+line where the triple's *object* starts (the line a curator edits) and the line of its statement's
+subject (where a resource is defined), from character offsets. The triple terms are rdflib's own,
+so a SHACL result's focus/path/value looks up exactly.
 Every file is parsed even when an earlier one is broken, so one run reports every broken file.
 
     >>> sources = load_files(find_sources(Path(".")))   # doctest: +SKIP
@@ -13,6 +14,7 @@ Every file is parsed even when an earlier one is broken, so one run reports ever
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterator, MutableSequence, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +27,7 @@ from rdflib.plugins.parsers.notation3 import BadSyntax, RDFSink, SinkParser
 from rdflib.term import Node
 
 from netkg.errors import SourceError
+from netkg.syntax import explain, line_starts
 
 __all__ = [
     "RDF_SUFFIXES",
@@ -38,6 +41,7 @@ __all__ = [
     "find_sources",
     "load_files",
     "parse_turtle",
+    "syntax_problem",
 ]
 
 SOURCE_DIRS: tuple[str, ...] = ("ontology", "data", "shapes")
@@ -59,11 +63,17 @@ class Location:
 
 @dataclass(frozen=True, slots=True)
 class Stated:
-    """One triple as stated in a file: predicate, object and where."""
+    """One triple as stated in a file: predicate, object, where the object is written, and the
+    line of the statement's subject (where a resource is defined, for findings about it)."""
 
     predicate: Node
     object: Node
     location: Location
+    subject_line: int
+
+    @property
+    def subject_location(self) -> Location:
+        return Location(self.location.file, self.subject_line)
 
 
 @dataclass(frozen=True)
@@ -107,7 +117,8 @@ class LoadedSources:
     def locate(
         self, subject: Node, predicate: Node | None = None, obj: Node | None = None
     ) -> Location | None:
-        """The most precise location known: the triple, else (subject, predicate), else subject."""
+        """The most precise location known: the triple, else (subject, predicate), else where
+        the subject is defined."""
         stated = self.by_subject.get(subject, [])
         if not stated:
             return None
@@ -119,7 +130,27 @@ class LoadedSources:
                         return st.location
             if same_p:
                 return same_p[0].location
-        return min((st.location for st in stated), key=lambda loc: (str(loc.file), loc.line))
+        return self.definition(subject)
+
+    def definition(self, subject: Node) -> Location | None:
+        """Where `subject` is defined: the subject line of the statement that gives its
+        rdf:type, else of the one that says most about it (not a file that only mentions it,
+        such as a mapping). A blank node: the first line it is described on."""
+        stated = self.by_subject.get(subject, [])
+        if not stated:
+            return None
+        if not isinstance(subject, URIRef):
+            return min((st.location for st in stated), key=lambda loc: (str(loc.file), loc.line))
+        blocks: dict[Location, list[Stated]] = {}
+        for st in stated:
+            blocks.setdefault(st.subject_location, []).append(st)
+
+        def rank(item: tuple[Location, list[Stated]]) -> tuple[bool, int, str, int]:
+            where, said = item
+            typed = any(st.predicate == RDF.type for st in said)
+            return (not typed, -len(said), str(where.file), where.line)
+
+        return min(blocks.items(), key=rank)[0]
 
     def locate_object(self, obj: Node, predicate: Node | None = None) -> Location | None:
         """Where `obj` appears as an object (for inverse paths and nodes never described)."""
@@ -156,20 +187,36 @@ class _LineSink(RDFSink):
         s, p, o = self.normalise(f, s), self.normalise(f, p), self.normalise(f, o)
         parser = self.parser
         line = parser.next_object_line() if parser is not None else 0
+        subject_line = parser.subject_line if parser is not None else 0
         self.count += 1
         if (s, p, o) in self.graph:  # stated twice: the first place is where it is
             return
         self.graph.add((s, p, o))
-        self.index.setdefault(s, []).append(Stated(p, o, Location(self.file, line)))
+        self.index.setdefault(s, []).append(Stated(p, o, Location(self.file, line), subject_line))
 
 
 class _LineParser(SinkParser):
-    """rdflib's Turtle parser, noting the line where each object of an object list starts."""
+    """rdflib's Turtle parser, noting the line where each statement's subject and each object of
+    an object list starts. Lines come from character offsets: rdflib's own line counter counts a
+    line again each time the parser backtracks over it, so it drifts (313 for 292)."""
 
-    def __init__(self, sink: _LineSink, base: str) -> None:
+    def __init__(self, sink: _LineSink, base: str, text: str) -> None:
         super().__init__(sink, baseURI=base, turtle=True)
         self._frames: list[list[int]] = []
         self._pending: list[int] = []
+        self._line_starts = line_starts(text)
+        self.subject_line = 0
+
+    def line_at(self, offset: int) -> int:
+        return bisect.bisect_right(self._line_starts, offset)
+
+    def _start_line(self, argstr: str, i: int) -> int:
+        start = _SPACE.match(argstr, i)
+        return self.line_at(start.end() if start else i)
+
+    def statement(self, argstr: str, i: int) -> int:
+        self.subject_line = self._start_line(argstr, i)
+        return int(super().statement(argstr, i))
 
     def objectList(self, argstr: str, i: int, res: MutableSequence[Any]) -> int:
         self._frames.append([])
@@ -181,8 +228,7 @@ class _LineParser(SinkParser):
         return j
 
     def object(self, argstr: str, i: int, res: MutableSequence[Any]) -> int:
-        start = _SPACE.match(argstr, i)
-        line = self.lines + 1 + (argstr.count("\n", i, start.end()) if start else 0)
+        line = self._start_line(argstr, i)
         j = int(super().object(argstr, i, res))
         if j >= 0 and self._frames:
             self._frames[-1].append(line)
@@ -191,7 +237,7 @@ class _LineParser(SinkParser):
     def next_object_line(self) -> int:
         if self._pending:
             return self._pending.pop(0)
-        return int(self.lines) + 1
+        return self.subject_line
 
 
 def parse_turtle(
@@ -202,7 +248,7 @@ def parse_turtle(
     Raises BadSyntax like rdflib does; `index` gains every triple's location.
     """
     sink = _LineSink(graph, file, index)
-    parser = _LineParser(sink, file.resolve().as_uri())
+    parser = _LineParser(sink, file.resolve().as_uri(), text)
     sink.parser = parser
     parser.loadBuf(text)
     prefixes = {str(k): str(v) for k, v in parser._bindings.items() if k}
@@ -241,7 +287,7 @@ def _syntax_problems(file: Path, error: BadSyntax, text: str) -> list[SourceProb
             return [
                 SourceProblem(file, line, "", "undefined-prefix", prefix) for line, prefix in found
             ]
-    return [_syntax_problem(file, error)]
+    return [syntax_problem(file, error, text)]
 
 
 def _with_fix(problem: SourceProblem, known: dict[str, str]) -> SourceProblem:
@@ -254,16 +300,14 @@ def _with_fix(problem: SourceProblem, known: dict[str, str]) -> SourceProblem:
     return SourceProblem(problem.file, problem.line, message, problem.check, p)
 
 
-def _syntax_problem(file: Path, error: BadSyntax) -> SourceProblem:
+def syntax_problem(file: Path, error: BadSyntax, text: str) -> SourceProblem:
+    """rdflib's BadSyntax as a curator reads it: the line to edit, the fix, and that line."""
     why = str(error._why)
     check = "undefined-prefix" if "not bound" in why else "syntax"
-    line = error.lines + 1
-    text = error._str.decode("utf-8", "replace")
-    i = error._i
-    start = text.rfind("\n", 0, i) + 1
-    end = text.find("\n", i)
-    context = text[start : end if end >= 0 else len(text)].strip()
-    message = f"{why}" + (f": near `{context[:80]}`" if context else "")
+    line, message = explain(text, error._i, why)
+    lines = text.split("\n")
+    context = lines[line - 1].strip() if 0 < line <= len(lines) else ""
+    message += f" — `{context[:80]}`" if context else ""
     return SourceProblem(file, line, message, check)
 
 

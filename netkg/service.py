@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import importlib.util
 import logging
 import threading
 from collections.abc import AsyncIterator
@@ -46,8 +47,16 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
-SWAGGER_UI = Path(__file__).parent.parent / "node_modules" / "swagger-ui-dist"
-"""Swagger UI from npm (`scripts/setup.sh` runs `npm ci`): /docs works offline, with no CDN."""
+
+
+def swagger_ui_assets() -> Path:
+    """Swagger UI's files, from the swagger-ui-py package (a dependency, so an installed wheel
+    has them): /docs works offline, with no CDN and no npm. Found, not imported: its module
+    wires up web frameworks netkg does not use."""
+    spec = importlib.util.find_spec("swagger_ui")
+    if spec is None or not spec.submodule_search_locations:
+        raise NetkgError("Swagger UI assets are missing: install swagger-ui-py (see pyproject)")
+    return Path(next(iter(spec.submodule_search_locations))) / "static"
 
 
 @dataclass
@@ -150,7 +159,6 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     """
     release = read_release(settings.dist)
     owned = store is None
-    the_store = store if store is not None else open_store(settings, release)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -171,7 +179,6 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
-    app.state.netkg = AppState(settings=settings, store=the_store, release=release)
     _install_error_handlers(app)
     # The one route table, in the order routes are matched.
     app.include_router(sparql.router)  # /sparql: protocol, service description, editor
@@ -183,6 +190,9 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     _add_api_docs(app)
     add_http_policies(app)
     app.add_middleware(ResponseCache, max_entries=4 * settings.cache_size)  # outermost
+    # The store last: its worker processes are only started once nothing else can fail.
+    the_store = store if store is not None else open_store(settings, release)
+    app.state.netkg = AppState(settings=settings, store=the_store, release=release)
     return app
 
 
@@ -193,9 +203,10 @@ def app_from_env() -> FastAPI:
 
 def _add_api_docs(app: FastAPI) -> None:
     """`/docs`: Swagger UI for the OpenAPI document, served from our own copy of its assets."""
-    if not (SWAGGER_UI / "swagger-ui-bundle.js").is_file():
-        raise NetkgError(f"Swagger UI assets are missing in {SWAGGER_UI}: run scripts/setup.sh")
-    app.mount("/assets/swagger-ui", StaticFiles(directory=SWAGGER_UI), name="swagger-ui")
+    assets = swagger_ui_assets()
+    if not (assets / "swagger-ui-bundle.js").is_file():
+        raise NetkgError(f"Swagger UI assets are missing in {assets}: install swagger-ui-py")
+    app.mount("/assets/swagger-ui", StaticFiles(directory=assets), name="swagger-ui")
 
     @app.get("/docs", include_in_schema=False)
     def api_docs() -> Response:

@@ -2,7 +2,7 @@
 target vocabulary and citations per bibliographic type — so a curator sees at a glance what a change
 added and a reviewer can spot a class that suddenly emptied.
 
->>> s = stats(open_store(Path("tests/fixtures/release/src"), include_void=False))
+>>> s = stats(open_store(Path("tests/fixtures/release/src")))
 >>> s["mappings"][0]["vocabulary"]
 'MeSH'
 """
@@ -18,9 +18,10 @@ import pyoxigraph as ox
 from rich.console import Console
 from rich.table import Table
 
-from netkg.localquery import open_store, run_query, shorten
+from netkg.localquery import open_store, shorten
+from netkg.prefixes import PREFIXES
 
-__all__ = ["FORMATS", "VOCABULARIES", "open_store", "render", "stats", "stats_of"]
+__all__ = ["FORMATS", "VOCABULARIES", "headline", "open_store", "render", "stats", "stats_of"]
 
 FORMATS = ("table", "json")
 
@@ -33,30 +34,13 @@ VOCABULARIES: dict[str, str] = {
     "https://w3id.org/netkg/external/icdo3/": "ICD-O-3",
 }
 
-_CLASSES = """
-SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class }
-GROUP BY ?class ORDER BY DESC(?n) ?class
-"""
-_PROPERTIES = """
-SELECT ?property (COUNT(*) AS ?n) WHERE { ?s ?property ?o }
-GROUP BY ?property ORDER BY DESC(?n) ?property
-"""
-_MAPPINGS = """
-SELECT ?relation ?target WHERE {
-  VALUES ?relation { skos:exactMatch skos:closeMatch skos:broadMatch skos:narrowMatch
-                     skos:relatedMatch }
-  ?s ?relation ?target .
-  FILTER (isIRI(?target))
-}
-"""
-_CITATIONS = """
-SELECT ?type (COUNT(DISTINCT ?ref) AS ?n) WHERE {
-  ?ref a net:Reference .
-  OPTIONAL { ?ref a ?other . ?other rdfs:subClassOf+ net:Reference }
-  BIND (COALESCE(?other, net:Reference) AS ?type)
-}
-GROUP BY ?type ORDER BY DESC(?n) ?type
-"""
+QUERIES = Path(__file__).parent / "stats_queries"
+GRAPH_BASE = "https://w3id.org/netkg/graph/"
+#: The release's named graphs (docs/model.md) by what they hold: the curated sources, what the
+#: build generates from api/, and the VoID description, which describes the counts, so is not one.
+CURATED = ("ontology", "data")
+GENERATED = {"queries": "named-query examples"}
+DESCRIPTION = "void"
 
 
 def _count(term: object) -> int:
@@ -70,20 +54,25 @@ def _vocabulary(iri: str) -> str:
     return "other"
 
 
+def _graph_name(term: object) -> str:
+    iri = term.value if isinstance(term, ox.NamedNode) else ""
+    return iri[len(GRAPH_BASE) :] if iri.startswith(GRAPH_BASE) else shorten(term)
+
+
 def stats(store: ox.Store) -> dict[str, Any]:
-    """Counts as plain data (sorted, so the JSON is stable): triples, classes, properties,
-    mappings (vocabulary x relation) and citations per type."""
-    total = run_query(store, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")
-    assert isinstance(total, ox.QuerySolutions)
-    triples = _count(next(iter(total))["n"])
-    classes = run_query(store, _CLASSES)
-    properties = run_query(store, _PROPERTIES)
-    mappings = run_query(store, _MAPPINGS)
-    citations = run_query(store, _CITATIONS)
-    assert isinstance(classes, ox.QuerySolutions)
-    assert isinstance(properties, ox.QuerySolutions)
-    assert isinstance(mappings, ox.QuerySolutions)
-    assert isinstance(citations, ox.QuerySolutions)
+    """Counts as plain data (sorted, so the JSON is stable): triples per named graph, then the
+    triples, classes, properties, mappings (vocabulary x relation) and citations per type of
+    every graph but the VoID description (`triples` counts exactly those; `curated` the
+    ontology and data graphs, which is what the sources hold)."""
+    graphs = {_graph_name(r["graph"]): _count(r["n"]) for r in _solutions(store, "graphs", None)}
+    counted = [g for g in store.named_graphs() if _graph_name(g) != DESCRIPTION]
+
+    def run(name: str) -> ox.QuerySolutions:
+        return _solutions(store, name, counted)
+
+    triples = _count(next(iter(run("triples")))["n"])
+    classes, properties = run("classes"), run("properties")
+    mappings, citations = run("mappings"), run("citations")
     by_vocabulary: dict[tuple[str, str], int] = {}
     for row in mappings:
         target, relation = row["target"], row["relation"]
@@ -92,6 +81,8 @@ def stats(store: ox.Store) -> dict[str, Any]:
         by_vocabulary[key] = by_vocabulary.get(key, 0) + 1
     return {
         "triples": triples,
+        "curated": sum(graphs.get(g, 0) for g in CURATED),
+        "graphs": dict(sorted(graphs.items())),
         "classes": [{"class": shorten(r["class"]), "instances": _count(r["n"])} for r in classes],
         "properties": [
             {"property": shorten(r["property"]), "triples": _count(r["n"])} for r in properties
@@ -104,13 +95,43 @@ def stats(store: ox.Store) -> dict[str, Any]:
     }
 
 
+def _solutions(store: ox.Store, name: str, graphs: list[Any] | None) -> ox.QuerySolutions:
+    """Run `stats_queries/<name>.rq` with `graphs` as its default graph (None: none)."""
+    query = (QUERIES / f"{name}.rq").read_text(encoding="utf-8")
+    options: dict[str, Any] = {"prefixes": dict(PREFIXES)}
+    if graphs is not None:
+        options["default_graph"] = graphs
+    result = store.query(query, **options)
+    assert isinstance(result, ox.QuerySolutions)
+    return result
+
+
+def headline(graphs: dict[str, int], triples: int) -> str:
+    """What a count of `triples` counts, from the triples per graph: e.g. `1,926 curated triples
+    (ontology 325 + data 1,601)` for sources; for a release (it has a VoID graph), the curated
+    part, what the build generated, and the VoID description, which `triples` leaves out."""
+    graphs = {g: n for g, n in graphs.items() if n}
+    parts = " + ".join(f"{g} {graphs[g]:,}" for g in CURATED if g in graphs)
+    total = sum(graphs.get(g, 0) for g in CURATED)
+    curated = f"{total:,} curated triples" + (f" ({parts})" if parts else "")
+    known = {*CURATED, *GENERATED, DESCRIPTION}
+    added = [f"{graphs[g]:,} generated ({what})" for g, what in GENERATED.items() if graphs.get(g)]
+    added += [f"{n:,} in graph {g}" for g, n in sorted(graphs.items()) if g not in known]
+    if DESCRIPTION not in graphs:  # a source tree or one file
+        return " + ".join([curated, *added])
+    return (
+        f"release: {triples:,} triples = {' + '.join([curated, *added])}; its VoID description "
+        f"adds {graphs[DESCRIPTION]:,} ({sum(graphs.values()):,} in all {len(graphs)} named graphs)"
+    )
+
+
 def render(data: dict[str, Any], fmt: str) -> str:
     """`table` (rich, one table per section) or `json`."""
     if fmt == "json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     buffer = io.StringIO()
     console = Console(file=buffer, width=120, no_color=True)
-    console.print(f"{data['triples']} triples")
+    console.print(headline(data["graphs"], data["triples"]), soft_wrap=True)
     sections = (
         ("Instances per class", "classes", ("class", "instances")),
         ("Triples per property", "properties", ("property", "triples")),
@@ -128,5 +149,5 @@ def render(data: dict[str, Any], fmt: str) -> str:
 
 
 def stats_of(path: Path) -> dict[str, Any]:
-    """Stats of a source tree, a release folder (without its VoID graph) or one RDF file."""
-    return stats(open_store(path, include_void=False))
+    """Stats of a source tree, a release folder (its VoID graph counted apart) or one RDF file."""
+    return stats(open_store(path))

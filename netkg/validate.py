@@ -12,9 +12,11 @@ the shapes' `sh:severity`): Violations (and unreadable files) fail; Warnings and
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -80,6 +82,16 @@ CHECKS: dict[str, Check] = {
             "Violation",
             "Every net: term used is declared in the ontology; every id: IRI used is described.",
         ),
+        Check(
+            "predicate-typo",
+            "Warning",
+            "A predicate used once is not one letter off a predicate used elsewhere.",
+        ),
+        Check(
+            "untyped-subject",
+            "Warning",
+            "Every id: resource described in data/ has an rdf:type (shapes select by type).",
+        ),
         Check("split-subject", "Warning", "Each subject is described in one file only."),
         Check("external-subject", "Warning", "Curated subjects are netkg IRIs, not others' terms."),
     )
@@ -130,9 +142,14 @@ class Report:
 
     findings: list[Finding]
     files: list[str] = field(default_factory=list)
-    triples: int = 0
+    curated_triples: int = 0  # ontology + data: what SHACL checks and the release is made of
+    shapes_triples: int = 0
     tests: list[str] = field(default_factory=list)
     results_graph: Graph = field(default_factory=Graph)
+
+    @property
+    def triples(self) -> int:
+        return self.curated_triples + self.shapes_triples
 
     @property
     def conforms(self) -> bool:
@@ -167,7 +184,8 @@ class Report:
         errors = f"{c['Error']} error(s) (input that can't be read or run), " if c["Error"] else ""
         return (
             f"{verdict}: {errors}{c['Violation']} violation(s), {c['Warning']} warning(s), "
-            f"{c['Info']} info in {len(self.files)} file(s), {self.triples} triples"
+            f"{c['Info']} info in {len(self.files)} file(s): {self.curated_triples:,} curated "
+            f"triples (ontology + data) + {self.shapes_triples:,} shapes triples"
         )
 
     def raise_for_failure(self) -> None:
@@ -189,6 +207,8 @@ class Report:
             "counts": self.counts,
             "files": self.files,
             "triples": self.triples,
+            "curated_triples": self.curated_triples,
+            "shapes_triples": self.shapes_triples,
             "tests": self.tests,
             "findings": [f.to_json() for f in self.findings],
         }
@@ -237,6 +257,8 @@ def _shape_name(shapes: Graph, shape: Node, names: _Names) -> str:
 def _locate_result(
     sources: LoadedSources, shapes: Graph, focus: Node, path: Node | None, value: Node | None
 ) -> Location | None:
+    """The line to edit for a SHACL result: its triple, else the focus node's definition. A
+    focus that only the shapes name (a SPARQL shape's sh:targetNode) points at its value."""
     if isinstance(path, URIRef):
         found = sources.locate(focus, path, value)
     elif path is not None and (inverse := shapes.value(path, SH.inversePath)) is not None:
@@ -244,15 +266,25 @@ def _locate_result(
         found = found or sources.locate_object(focus, inverse)
     else:
         found = None
-    return found or sources.locate(focus) or sources.locate_object(focus)
+    found = found or sources.locate(focus) or sources.locate_object(focus)
+    shape_files = {f.path for f in sources.files if f.role == "shapes"}
+    if (found is None or found.file in shape_files) and value is not None:
+        return sources.definition(value) or found
+    return found
 
 
-def _message(results: Graph, result: Node) -> str:
+_IRI = re.compile(r"\bhttps?://[^\s,;<>\"'{}]+[^\s,;<>\"'{}.)]")
+
+
+def _message(results: Graph, result: Node, names: _Names) -> str:
+    """The shape's English message; the IRIs pyshacl fills in are shown as curators write them."""
     messages = sorted(
         results.objects(result, SH.resultMessage),
         key=lambda m: (getattr(m, "language", None) not in (None, "en"), str(m)),
     )
-    return str(messages[0]) if messages else "SHACL constraint not met"
+    if not messages:
+        return "SHACL constraint not met"
+    return _IRI.sub(lambda m: names(URIRef(m.group(0))) or m.group(0), str(messages[0]))
 
 
 def _shacl_findings(
@@ -304,7 +336,7 @@ def _shacl_findings(
             Finding(
                 check="shacl",
                 severity=severity,
-                message=_message(results, result),
+                message=_message(results, result, names),
                 file=str(where.file) if where else None,
                 line=where.line if where else None,
                 focus=names(focus),
@@ -385,8 +417,12 @@ def _iri_findings(sources: LoadedSources, names: _Names) -> Iterator[Finding]:
                     "iri-outside-base", f"<{iri}> {problem}", st.location, focus=names(subject)
                 )
         if isinstance(subject, URIRef) and stated and not str(subject).startswith(BASE):
-            first = min((st.location for st in stated), key=lambda loc: (str(loc.file), loc.line))
-            if roles.get(str(first.file)) == "data" and _iri_problem(str(subject)) is None:
+            first = sources.definition(subject)
+            if (
+                first is not None
+                and roles.get(str(first.file)) == "data"
+                and _iri_problem(str(subject)) is None
+            ):
                 yield _check(
                     "external-subject",
                     f"{names(subject)} is not a netkg IRI but is described in data/: "
@@ -465,7 +501,10 @@ def _split_findings(sources: LoadedSources, names: _Names) -> Iterator[Finding]:
         if len(files) < 2:
             continue
         firsts = [
-            min((st.location for st in stated if st.location.file == f), key=lambda loc: loc.line)
+            min(
+                (st.subject_location for st in stated if st.location.file == f),
+                key=lambda loc: loc.line,
+            )
             for f in files
         ]
         elsewhere = ", ".join(f"{loc.file}:{loc.line}" for loc in firsts[:1])
@@ -479,6 +518,128 @@ def _split_findings(sources: LoadedSources, names: _Names) -> Iterator[Finding]:
             )
 
 
+def _local(iri: str) -> tuple[str, str]:
+    """(namespace, local name): split after the last # or /."""
+    cut = max(iri.rfind("#"), iri.rfind("/")) + 1
+    return iri[:cut], iri[cut:]
+
+
+def _closest(iri: str, candidates: Iterable[str]) -> str | None:
+    """The candidate in the same namespace whose local name is closest to `iri`'s, if close."""
+    namespace, local = _local(iri)
+    by_local = {_local(c)[1]: c for c in candidates if _local(c)[0] == namespace and c != iri}
+    found = difflib.get_close_matches(local, list(by_local), n=1, cutoff=0.75)
+    return by_local[found[0]] if found else None
+
+
+def _untyped_subjects(sources: LoadedSources, names: _Names) -> Iterator[Finding]:
+    """An id: resource described in data/ without rdf:type: no shape selects it, so nothing
+    else would report what is missing from it."""
+    data_files = {f.path for f in sources.files if f.role == "data"}
+    typed = _typed(sources)
+    for subject in sources.by_subject:
+        if not (isinstance(subject, URIRef) and str(subject).startswith(ID)) or subject in typed:
+            continue
+        where = sources.definition(subject)
+        if where is None or where.file not in data_files:
+            continue
+        yield _check(
+            "untyped-subject",
+            f"{names(subject)} is described here but has no rdf:type: "
+            f"{_type_hint(sources, names, where)}",
+            where,
+            focus=names(subject),
+            value=names(subject),
+        )
+
+
+def _typed(sources: LoadedSources) -> set[URIRef]:
+    """The IRIs the ontology or the data give an rdf:type: what counts as defined."""
+    return {
+        s
+        for graph in (sources.ontology, sources.data)
+        for s in graph.subjects(RDF.type, None)
+        if isinstance(s, URIRef)
+    }
+
+
+def _type_hint(sources: LoadedSources, names: _Names, where: Location) -> str:
+    """How to add the missing type, with the class most resources of the same file have."""
+    types: Counter[str] = Counter(
+        str(st.object)
+        for stated in sources.by_subject.values()
+        for st in stated
+        if st.predicate == RDF.type and st.location.file == where.file
+    )
+    if not types:
+        return "add `a` and its class"
+    common = names(URIRef(types.most_common(1)[0][0]))
+    return f"add `a` and its class (most resources in {where.file} are `a {common}`)"
+
+
+def _predicate_typos(sources: LoadedSources, names: _Names) -> Iterator[Finding]:
+    """A predicate stated once and one slip away from one used three times or more (rdfs:lable
+    for rdfs:label) is a typo SHACL can't see: nothing requires its absence. netkg's own terms are
+    checked against the ontology instead (undeclared-term)."""
+    used: Counter[str] = Counter()
+    where: dict[str, tuple[Node, Location]] = {}
+    for subject, stated in sources.by_subject.items():
+        for st in stated:
+            used[str(st.predicate)] += 1
+            where.setdefault(str(st.predicate), (subject, st.location))
+    common = [p for p, n in used.items() if n >= 3]
+    for predicate, count in sorted(used.items()):
+        if count != 1 or predicate.startswith(NET):
+            continue
+        match = _closest(predicate, common)
+        if match is None:
+            continue
+        subject, location = where[predicate]
+        shown, meant = names(URIRef(predicate)), names(URIRef(match))
+        yield _check(
+            "predicate-typo",
+            f"{shown} is used only here; did you mean {meant} (used {used[match]} times)?",
+            location,
+            focus=names(subject),
+            path=shown,
+        )
+
+
+def _advise(findings: list[Finding], sources: LoadedSources, names: _Names) -> list[Finding]:
+    """Tell the curator what an unknown netkg IRI in a finding most likely is: the closest
+    defined one (a typo), or a resource described without its rdf:type."""
+    typed = {str(iri) for iri in _typed(sources)}
+    shown = {
+        names(node): node
+        for node in {
+            *sources.by_subject,
+            *(st.object for sts in sources.by_subject.values() for st in sts),
+        }
+        if isinstance(node, URIRef) and str(node).startswith((ID, NET)) and str(node) not in typed
+    }
+    advised: list[Finding] = []
+    for f in findings:
+        term = f.value or f.focus  # the unknown IRI is the value, or the focus itself
+        node = shown.get(term) if term and f.check != "untyped-subject" else None
+        if node is None:
+            advised.append(f)
+            continue
+        defined = sources.definition(node)
+        if defined is not None:
+            advice = (
+                f"{term} is described at {defined.file}:{defined.line} but has no rdf:type "
+                f"there: {_type_hint(sources, names, defined)}."
+            )
+        elif (match := _closest(str(node), typed)) is not None:
+            advice = f"Did you mean {names(URIRef(match))}?"
+        else:
+            advised.append(f)
+            continue
+        message = f.message if f.message.endswith((".", "?", "!")) else f.message + "."
+        advised.append(replace(f, message=f"{message} {advice}"))
+    return advised
+
+
 # --- entry points -------------------------------------------------------------------------------
 
 
@@ -488,16 +649,25 @@ def validate_sources(sources: LoadedSources, only: Iterable[str] | None = None) 
     findings, results, shape_tests = _shacl_findings(sources, names)
     extra = [
         CHECKS[n]
-        for n in ("iri-outside-base", "undeclared-term", "split-subject", "external-subject")
+        for n in (
+            "iri-outside-base",
+            "undeclared-term",
+            "untyped-subject",
+            "predicate-typo",
+            "split-subject",
+            "external-subject",
+        )
     ]
     # A problem a shape already reported at the same place and severity is not reported twice.
     reported = {(f.file, f.line, f.value, f.severity) for f in findings}
-    for check in (_iri_findings, _term_findings, _split_findings):
+    checks = (_iri_findings, _term_findings, _untyped_subjects, _predicate_typos, _split_findings)
+    for check in checks:
         findings.extend(
             f
             for f in check(sources, names)
             if (f.file, f.line, f.value, f.severity) not in reported
         )
+    findings = _advise(findings, sources, names)
     files = [str(f.path) for f in sources.files]
     if only is not None:
         keep = set(only)
@@ -507,7 +677,9 @@ def validate_sources(sources: LoadedSources, only: Iterable[str] | None = None) 
     return Report(
         findings=sorted(findings, key=_sort_key),
         files=files,
-        triples=sum(f.triples for f in sources.files),
+        curated_triples=len(sources.ontology)
+        + sum(1 for t in sources.data if t not in sources.ontology),
+        shapes_triples=len(sources.shapes),
         tests=tests,
         results_graph=results,
     )

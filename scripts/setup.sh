@@ -9,7 +9,5 @@ if ! command -v uv >/dev/null 2>&1; then
 fi
 uv sync --frozen --quiet --compile-bytecode
 uv run --frozen python -m compileall -q netkg >/dev/null
-# Web assets netkg serves itself (Swagger UI for /docs), so the service works offline.
-if [[ ! -f node_modules/swagger-ui-dist/swagger-ui-bundle.js ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
-  npm ci --no-audit --no-fund --loglevel=error
-fi
+# No node here: the service's web assets (Swagger UI) come with a Python package; npm is only
+# for the browser tests' axe-core (scripts/install-browser.sh, run by `make test`).

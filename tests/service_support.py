@@ -102,17 +102,19 @@ def running_netkg(
     env: Mapping[str, str] | None = None,
     args: tuple[str, ...] = (),
     cwd: Path | None = None,
+    netkg: Path = NETKG,
 ) -> Iterator[str]:
     """Run a real `netkg serve --dist DIST` on a free port; yield its base URL (no slash).
 
     Ready once `/-/health` answers 200 (or, before that route exists, `/sparql`).
-    `env` adds NETKG_* settings; `args` adds CLI flags.
+    `env` adds NETKG_* settings; `args` adds CLI flags; `netkg` is the script to run (e.g. an
+    installed wheel's).
     """
     port = free_port()
     environment = {**os.environ, "NETKG_WORKERS": "2", **(env or {})}
     process = subprocess.Popen(
         [
-            str(NETKG),
+            str(netkg),
             "serve",
             "--host",
             "127.0.0.1",

@@ -35,7 +35,8 @@ def run(*args: str | Path) -> tuple[int, str, str]:
 def test_build_exit_0_writes_the_release(tmp_path: Path) -> None:
     code, out, _ = run("build", "--root", SRC, "--out", tmp_path / "dist", "--date", "2026-01-31")
     assert code == 0
-    assert "version 0.1.0, 57 triples" in out and "2026-01-31T00:00:00Z" in out
+    assert "version 0.1.0, 8 files, dated 2026-01-31T00:00:00Z" in out
+    assert "release: 57 triples = 57 curated triples (ontology 32 + data 25)" in out
     assert (tmp_path / "dist" / "release.json").is_file()
 
 

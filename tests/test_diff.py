@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from netkg.build import build_release
 from netkg.diff import diff_paths, render
 from netkg.errors import SourceError
 
+ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "release"
 OLD, NEW = FIXTURES / "src", FIXTURES / "changed"
 
@@ -72,6 +74,33 @@ def test_a_release_compares_with_its_own_sources(tmp_path: Path) -> None:
     dist = build_release(OLD, tmp_path / "dist", date="2026-01-01")
     assert not diff_paths(dist, OLD)
     assert diff_paths(dist, NEW).added == 5
+
+
+def test_a_release_and_its_sources_compare_like_with_like(tmp_path: Path) -> None:
+    """The release's generated part (named-query examples, VoID) is not in any source tree, so a
+    release is compared with sources by its curated graphs, and with a release in full."""
+    src = tmp_path / "src"
+    shutil.copytree(OLD, src)
+    shutil.copytree(ROOT / "api", src / "api")
+    dist = build_release(src, tmp_path / "dist", date="2026-01-01")
+    examples = json.loads((dist / "release.json").read_text(encoding="utf-8"))["graphs"]["queries"]
+    assert examples > 0
+    for old, new in ((dist, src), (src, dist)):
+        d = diff_paths(old, new)
+        assert (d.added, d.removed) == (0, 0), render(d, "text")
+        assert render(d, "text") == (
+            f"{old} → {new}: no changes "
+            "(the release's curated graphs, ontology and data, with the sources)\n"
+        )
+    changed = diff_paths(dist, NEW)
+    assert (changed.added, changed.removed) == (5, 1)
+    other = build_release(NEW, tmp_path / "other", date="2026-01-01")
+    full = diff_paths(dist, other)  # release with release: the examples count too
+    assert (full.added, full.removed) == (5, 1 + examples)
+    document = json.loads(render(full, "json"))
+    assert document["compared"] == (
+        "both releases' curated graphs and named-query examples; VoID left out"
+    )
 
 
 def test_a_missing_path_is_a_source_error(tmp_path: Path) -> None:

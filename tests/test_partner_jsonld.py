@@ -17,7 +17,7 @@ import pytest
 import rdflib
 from fastapi.testclient import TestClient
 from pyld import jsonld
-from rdflib import RDF, RDFS, XSD, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 
 from netkg.build import build_release
@@ -37,6 +37,7 @@ SCHEMA = Namespace("https://schema.org/")
 SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
 DCTERMS = Namespace("http://purl.org/dc/terms/")
 OWL = Namespace("http://www.w3.org/2002/07/owl#")
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")  # plain: rdflib's warns when pytest probes it
 TREATMENTS = [
     "biological-therapy",
     "drug-therapy",

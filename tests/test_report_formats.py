@@ -62,7 +62,7 @@ REPORT = Report(
         ),
     ],
     files=["data/drugs.ttl", "data/a,b.ttl"],
-    triples=12,
+    curated_triples=12,
     tests=["syntax", "split-subject", "netsh:TreatmentPrefLabel", "netsh:Other", "netsh:Note"],
 )
 UNREADABLE = Report(

@@ -136,7 +136,18 @@ def test_severities_are_data() -> None:
 
 def test_to_json_is_the_documented_shape(bad: Path) -> None:
     data = validate_project(bad).to_json()
-    assert set(data) == {"conforms", "exit_code", "counts", "files", "triples", "tests", "findings"}
+    assert set(data) == {
+        "conforms",
+        "exit_code",
+        "counts",
+        "files",
+        "triples",
+        "curated_triples",
+        "shapes_triples",
+        "tests",
+        "findings",
+    }
+    assert data["triples"] == data["curated_triples"] + data["shapes_triples"]
     assert set(data["findings"][0]) == {
         "check",
         "severity",

@@ -9,12 +9,12 @@ Routers live in their own modules (`sparql`, `resources`, `queries`, `partner`) 
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from http import HTTPStatus
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -22,7 +22,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.staticfiles import StaticFiles
 
 import netkg
@@ -31,6 +31,7 @@ from netkg.config import Settings
 from netkg.errors import NetkgError
 from netkg.http import add_http_policies
 from netkg.negotiate import choose
+from netkg.pages import render
 from netkg.respcache import ResponseCache
 from netkg.store import Release, Store, open_store, read_release
 
@@ -60,14 +61,12 @@ class AppState:
 
 
 def error_response(request: Request, status: int, message: str) -> Response:
-    """One rendering for every error: JSON for machines, a short HTML page for browsers."""
+    """One rendering for every error: JSON for machines, the site's error page for browsers."""
     if choose(request.headers.get("accept"), ["application/json", "text/html"]) == "text/html":
-        text = html.escape(message)
-        body = (
-            f"<!doctype html><html lang=en><meta charset=utf-8><title>{status}</title>"
-            f"<h1>{status}</h1><p>{text}</p></html>"
+        reason = HTTPStatus(status).phrase
+        return render(
+            request, "error.html", status_code=status, status=status, reason=reason, message=message
         )
-        return HTMLResponse(body, status_code=status)
     return JSONResponse({"error": message, "status": status}, status_code=status)
 
 

@@ -482,6 +482,14 @@ def test_errors_are_html_for_browsers(client: TestClient) -> None:
     assert "u{00C0}" not in unknown.text
 
 
+def test_other_errors_are_the_sites_styled_page_for_browsers(client: TestClient) -> None:
+    response = client.put("/sparql", headers=BROWSER)
+    assert response.status_code == 405
+    assert "<h1>405 Method Not Allowed</h1>" in response.text
+    assert "PUT is not allowed on /sparql" in response.text
+    assert '<link rel="stylesheet" href="/static/netkg.css">' in response.text
+
+
 def test_a_browser_opening_a_query_gets_the_editor_with_its_results(client: TestClient) -> None:
     response = client.get("/sparql", params={"query": TREATMENTS}, headers=BROWSER)
     assert response.status_code == 200

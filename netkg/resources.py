@@ -227,12 +227,16 @@ def _respond(response: Response, doc_path: str, media: str, negotiated: bool) ->
     return response
 
 
-def _rdf_response(site: _Site, key: str, description: d.Description, media: str) -> Response:
+def _rdf_bytes(site: _Site, key: str, description: d.Description, media: str) -> bytes:
     body: bytes = site.cache.get(
         (site.etag, "rdf", key, media),
         lambda: d.serialise(description, media, _context(site)),
     )
-    return Response(body, media_type=CONTENT_TYPES[media])
+    return body
+
+
+def _rdf_response(site: _Site, key: str, description: d.Description, media: str) -> Response:
+    return Response(_rdf_bytes(site, key, description, media), media_type=CONTENT_TYPES[media])
 
 
 def _not_found(request: Request, media: str, what: str) -> Response:
@@ -321,7 +325,7 @@ def _resource_view(
             }
         )
     mappings.sort(key=lambda m: str(m["target"]))
-    doc_path = _path_of(iri, site.base)
+    doc_path = _path_of(iri.partition("#")[0], site.base)  # /void#netkg is described by /void
     return {
         "iri": iri,
         "title": graph.labels.label(iri, lang),
@@ -338,6 +342,8 @@ def _resource_view(
         "alternates": [
             (name, f"{doc_path}.{name}", media) for name, media in FORMATS.items() if name != "html"
         ],
+        # the same JSON-LD as the .jsonld representation, for search engines and extractors
+        "jsonld": json.loads(_rdf_bytes(site, iri, description, "application/ld+json")),
     }
 
 

@@ -12,9 +12,11 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import extruct
 import pytest
 import rdflib
 from fastapi.testclient import TestClient
+from pyld import jsonld
 from rdflib import Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, SKOS
@@ -100,6 +102,32 @@ def test_browsers_get_html_with_labels_and_links(client: TestClient) -> None:
     assert 'href="/id/ccs-net-treatments/surgery"' in text  # our IRIs link to here
     assert "surgery is usually used for NETs" in text  # incoming link, labelled
     assert 'href="/id/surgery.ttl"' in text
+
+
+@pytest.mark.parametrize(
+    ("path", "document"),
+    [
+        ("/id/surgery", "/id/surgery.ttl"),
+        ("/id/neuroendocrine-tumour", "/id/neuroendocrine-tumour.ttl"),
+        ("/void", "/void.ttl"),
+    ],
+)
+def test_html_pages_embed_their_json_ld(client: TestClient, path: str, document: str) -> None:
+    page = client.get(path, headers={"Accept": "text/html"})
+    embedded = extruct.extract(page.text, base_url="http://testserver" + path, syntaxes=["json-ld"])
+    [data] = embedded["json-ld"]
+    nquads = jsonld.to_rdf(data, {"format": "application/n-quads"})
+    from_page = rdflib.Graph().parse(data=nquads, format="nt")
+    assert len(from_page) > 0
+    assert isomorphic(from_page, parse(client.get(document).content, "text/turtle"))
+
+
+def test_the_void_page_links_its_real_alternates(client: TestClient) -> None:
+    page = client.get("/void", headers={"Accept": "text/html"}).text
+    assert "/void#netkg." not in page
+    for name in ("ttl", "jsonld", "nt", "rdf"):
+        assert f'href="/void.{name}"' in page
+        assert client.get(f"/void.{name}").status_code == 200
 
 
 def test_html_shows_mappings(client: TestClient) -> None:

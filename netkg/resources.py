@@ -9,7 +9,9 @@ Routes (top to bottom):
 - `/download/`, `/download/{name}` — the release files (only names release.json lists), checksums.
 - `/-/health`, `/-/version` — for load balancers and people.
 - `/ontology` — the ontology, documented (HTML) or whole (RDF); `/ontology/{…}` for term paths.
-- `/id/{…}` — any instance IRI: its description by content negotiation.
+- `/id/{…}` — any instance IRI: its description by content negotiation; `/id`, `/id/` lead to
+  the list of every resource. `/external/{…}` — IRIs minted for codes without one (ICD-O-3).
+- `/graph/{name}` — a named graph of the release: 303 to the query on /sparql that returns it.
 
 Every RDF document negotiates HTML, Turtle, JSON-LD, N-Triples and RDF/XML; `?format=` and the
 suffixes `.html .ttl .jsonld .nt .rdf` override Accept. Caching, ETags, HEAD and CORS: netkg.http.
@@ -26,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
@@ -37,6 +40,7 @@ from netkg.errors import NotAcceptable, NotFound
 from netkg.http import fixed_representation
 from netkg.negotiate import GRAPH_FORMATS, HTML, choose, format_override
 from netkg.pages import render, request_language
+from netkg.sparql import named_graphs
 
 __all__ = ["router"]
 
@@ -573,9 +577,46 @@ def ontology_path(request: Request, rest: str) -> Response:
 # --- routes: instances ------------------------------------------------------------------------
 
 
+def _see_query(query: str) -> Response:
+    """303 to /sparql with `query`: the editor and its results for people, the answer in the
+    negotiated format for machines."""
+    return RedirectResponse("/sparql?" + urlencode({"query": query}), status_code=303)
+
+
+@router.get("/id", include_in_schema=False)
+def resource_index(request: Request) -> Response:
+    """`/id` and `/id/` lead to the list of every resource (a query on /sparql)."""
+    base = _site(request).base
+    return _see_query(
+        "# Every netkg resource, its class and its English label\n"
+        "SELECT ?resource ?class ?label WHERE {\n"
+        "  ?resource a ?class .\n"
+        f'  FILTER(STRSTARTS(STR(?resource), "{base}id/") && STRSTARTS(STR(?class), STR(net:)))\n'
+        '  OPTIONAL { ?resource skos:prefLabel ?label FILTER(LANG(?label) = "en") }\n'
+        "}\nORDER BY ?class ?resource"
+    )
+
+
 @router.get("/id/{rest:path}", summary="Any netkg resource, by content negotiation")
 def resource(request: Request, rest: str) -> Response:
     """`/id/surgery` is `https://w3id.org/netkg/id/surgery` (under the configured base)."""
     if not rest:
-        raise NotFound("/id/ names no resource; try /id/neuroendocrine-tumour")
+        return resource_index(request)
     return _resource(request, "id/" + rest)
+
+
+@router.get("/external/{rest:path}", include_in_schema=False)
+def external(request: Request, rest: str) -> Response:
+    """IRIs netkg mints for codes with no IRI of their own (ICD-O-3: `/external/icdo3/8240-3`)."""
+    return _resource(request, "external/" + rest)
+
+
+@router.get("/graph/{name}", include_in_schema=False)
+def named_graph(request: Request, name: str) -> Response:
+    """A named graph of the release: 303 to the query that returns it, on /sparql."""
+    site = _site(request)
+    iri = site.base + "graph/" + name
+    graphs = site.cache.get((site.etag, "graphs"), lambda: named_graphs(site.state.store))
+    if iri not in {graph for graph, _ in graphs}:
+        raise NotFound(f"no named graph {iri} in this release; see /sparql for the list")
+    return _see_query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")

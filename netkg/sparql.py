@@ -41,9 +41,9 @@ from netkg.negotiate import (
 )
 from netkg.pages import render
 from netkg.prefixes import PREFIXES
-from netkg.store import QueryAnswer, inspect_query
+from netkg.store import QueryAnswer, Store, inspect_query
 
-__all__ = ["router"]
+__all__ = ["named_graphs", "router"]
 
 router = APIRouter()
 
@@ -421,10 +421,9 @@ def _sd(name: str) -> ox.NamedNode:
     return ox.NamedNode(SD + name)
 
 
-async def _named_graphs(request: Request) -> list[tuple[str, int]]:
-    store = request.app.state.netkg.store
-    answer = await run_in_threadpool(
-        store.query,
+def named_graphs(store: Store) -> list[tuple[str, int]]:
+    """The release's named graphs with their sizes, in IRI order."""
+    answer = store.query(
         "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g",
         solutions_format="application/sparql-results+json",
     )
@@ -513,7 +512,9 @@ async def _describe_service(request: Request, params: dict[str, list[str]]) -> R
         return _editor_page(request)
     state = request.app.state.netkg
     triples = service_description(
-        _endpoint(request), await _named_graphs(request), federation=state.settings.allow_service
+        _endpoint(request),
+        await run_in_threadpool(named_graphs, state.store),
+        federation=state.settings.allow_service,
     )
     fmt = ox.RdfFormat.from_media_type(media)
     assert fmt is not None

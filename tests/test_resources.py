@@ -130,6 +130,32 @@ def test_the_void_page_links_its_real_alternates(client: TestClient) -> None:
         assert client.get(f"/void.{name}").status_code == 200
 
 
+@pytest.mark.parametrize("path", ["/id", "/id/"])
+def test_the_id_folder_leads_to_the_list_of_resources(client: TestClient, path: str) -> None:
+    response = client.get(path, headers={"Accept": "text/html"}, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/sparql?query=")
+    listing = client.get(path, headers={"Accept": "text/html"})
+    assert '<a href="/id/surgery" title="https://w3id.org/netkg/id/surgery">id:surgery</a>' in (
+        listing.text
+    )
+    rows = client.get(path, headers={"Accept": "application/sparql-results+json"}).json()
+    resources = {row["resource"]["value"] for row in rows["results"]["bindings"]}
+    assert ID + "surgery" in resources and ID + "neuroendocrine-tumour" in resources
+
+
+def test_a_named_graph_iri_leads_to_its_triples(client: TestClient) -> None:
+    response = client.get("/graph/data", headers={"Accept": "text/turtle"})
+    assert response.history[0].status_code == 303
+    graph = parse(response.content, "text/turtle")
+    assert (URIRef(ID + "surgery"), RDF.type, None) in graph
+    ontology = parse(
+        client.get("/graph/ontology", headers={"Accept": "text/turtle"}).content, "text/turtle"
+    )
+    assert (URIRef(ID + "surgery"), RDF.type, None) not in ontology
+    assert client.get("/graph/nothing").status_code == 404
+
+
 def test_html_shows_mappings(client: TestClient) -> None:
     text = client.get("/id/neuroendocrine-tumour.html").text
     assert "Neuroendocrine Neoplasm" in text
@@ -244,7 +270,7 @@ def test_unknown_iri_is_404_as_html_for_browsers(client: TestClient) -> None:
     assert "no-such-thing" in response.text
 
 
-@pytest.mark.parametrize("path", ["/id/", "/id/a b", "/id/%3Cx%3E"])
+@pytest.mark.parametrize("path", ["/id/a b", "/id/%3Cx%3E"])
 def test_malformed_or_empty_iris_are_404_not_500(client: TestClient, path: str) -> None:
     assert client.get(path, headers={"Accept": "text/turtle"}).status_code == 404
 

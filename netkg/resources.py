@@ -36,6 +36,7 @@ from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Re
 
 import netkg
 from netkg import describe as d
+from netkg import openapi
 from netkg.errors import NotAcceptable, NotFound
 from netkg.http import fixed_representation
 from netkg.negotiate import GRAPH_FORMATS, HTML, choose, format_override
@@ -412,7 +413,12 @@ def home(request: Request) -> Response:
     return response
 
 
-@router.get("/.well-known/void", summary="VoID and DCAT description of the dataset")
+@router.get(
+    "/.well-known/void",
+    summary="VoID and DCAT description of the dataset",
+    response_class=Response,
+    responses=openapi.responses("The dataset's description.", OFFERED, 400, 404, 406),
+)
 def well_known_void(request: Request) -> Response:
     """VoID + DCAT (RFC 5785 well-known location, as the VoID guide asks)."""
     return _void_response(request, None)
@@ -430,7 +436,12 @@ def void_file(request: Request, ext: str) -> Response:
     return _void_response(request, ext)
 
 
-@router.get("/context.jsonld", summary="netkg's JSON-LD @context")
+@router.get(
+    "/context.jsonld",
+    summary="netkg's JSON-LD @context",
+    response_class=Response,
+    responses=openapi.responses("The @context.", ["application/ld+json"]),
+)
 def context_document(request: Request) -> Response:
     site = _site(request)
     body = json.dumps(_context(site), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
@@ -453,7 +464,12 @@ def _downloads(site: _Site) -> list[dict[str, Any]]:
 
 
 @router.get("/download", include_in_schema=False)
-@router.get("/download/", summary="The release files, with sha256 checksums")
+@router.get(
+    "/download/",
+    summary="The release files, with sha256 checksums",
+    response_class=Response,
+    responses=openapi.responses("The listing.", [HTML, "application/json"], 400, 406),
+)
 def download_index(request: Request) -> Response:
     site = _site(request)
     rows = _downloads(site)
@@ -468,7 +484,14 @@ def download_index(request: Request) -> Response:
     return JSONResponse({"version": site.version, "files": rows})
 
 
-@router.get("/download/{name}", summary="One release file")
+@router.get(
+    "/download/{name}",
+    summary="One release file",
+    response_class=Response,
+    responses=openapi.responses(
+        "The file.", [*DOWNLOAD_TYPES.values(), "application/octet-stream"], 404
+    ),
+)
 def download_file(request: Request, name: str) -> Response:
     """Only a file release.json lists is served: no path ever reaches the disk unchecked."""
     site = _site(request)
@@ -545,7 +568,12 @@ def _ontology_response(request: Request, suffix: str | None) -> Response:
     return _respond(response, "/ontology", media, negotiated)
 
 
-@router.get("/ontology", summary="The netkg ontology (documentation or RDF)")
+@router.get(
+    "/ontology",
+    summary="The netkg ontology (documentation or RDF)",
+    response_class=Response,
+    responses=openapi.responses("The ontology.", OFFERED, 400, 404, 406),
+)
 def ontology(request: Request) -> Response:
     return _ontology_response(request, None)
 
@@ -597,7 +625,12 @@ def resource_index(request: Request) -> Response:
     )
 
 
-@router.get("/id/{rest:path}", summary="Any netkg resource, by content negotiation")
+@router.get(
+    "/id/{rest:path}",
+    summary="Any netkg resource, by content negotiation",
+    response_class=Response,
+    responses=openapi.responses("The resource's description.", OFFERED, 303, 400, 404, 406),
+)
 def resource(request: Request, rest: str) -> Response:
     """`/id/surgery` is `https://w3id.org/netkg/id/surgery` (under the configured base)."""
     if not rest:

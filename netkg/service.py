@@ -26,7 +26,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.staticfiles import StaticFiles
 
 import netkg
-from netkg import api, guide, partner, resources, sparql
+from netkg import api, guide, openapi, partner, resources, sparql
 from netkg.config import Settings
 from netkg.errors import NetkgError
 from netkg.http import add_http_policies
@@ -179,6 +179,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.include_router(partner.router)  # /partner/…, /partners
     app.include_router(guide.router)  # /guide, /guide/diagram.svg
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    openapi.install(app, max_query_timeout=settings.max_query_timeout)
     _add_api_docs(app)
     add_http_policies(app)
     app.add_middleware(ResponseCache, max_entries=4 * settings.cache_size)  # outermost

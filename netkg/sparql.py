@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import parse_qsl, urlencode
 
 import pyoxigraph as ox
@@ -20,6 +21,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from netkg import openapi
 from netkg.errors import (
     BadRequest,
     Forbidden,
@@ -51,6 +53,8 @@ ALLOW = "GET, HEAD, POST, OPTIONS"
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
+MIN_TIMEOUT = 1.0
+"""Seconds: less would stop even a malformed query before the parser could say what is wrong."""
 READ_ONLY = "SPARQL UPDATE is not accepted: this endpoint is read-only"
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -137,14 +141,16 @@ def _one(params: dict[str, list[str]], name: str) -> str | None:
 
 def _timeout(params: dict[str, list[str]], maximum: float) -> float | None:
     raw = _one(params, "timeout")
-    if raw is None or raw == "":
+    if raw is None:
         return None
     try:
         value = float(raw)
     except ValueError:
         raise BadRequest(f"timeout={raw!r}: expected a number of seconds") from None
-    if not math.isfinite(value) or value <= 0 or value > maximum:
-        raise BadRequest(f"timeout={raw!r}: must be more than 0 and at most {maximum:g} seconds")
+    if not math.isfinite(value) or value < MIN_TIMEOUT or value > maximum:
+        raise BadRequest(
+            f"timeout={raw!r}: must be at least {MIN_TIMEOUT:g} and at most {maximum:g} seconds"
+        )
     return value
 
 
@@ -239,12 +245,72 @@ def _format_for(form: str, params: dict[str, list[str]], accept: str | None) -> 
 
 # --- the endpoint ----------------------------------------------------------------------------
 
+ANSWER_MEDIA = [*SOLUTIONS_FORMATS.values(), *GRAPH_FORMATS.values(), HTML]
+FORMAT_NAMES = [*SOLUTIONS_FORMATS, *(n for n in GRAPH_FORMATS if n not in SOLUTIONS_FORMATS)]
 
-@router.api_route(
+
+def _parameter(name: str, schema: dict[str, object], description: str) -> dict[str, object]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": description,
+    }
+
+
+IRI_LIST: dict[str, object] = {"type": "array", "items": {"type": "string", "format": "iri"}}
+DATASET_AND_FORMAT = [
+    _parameter(
+        "default-graph-uri", IRI_LIST, "A graph of the default graph (repeatable; absolute IRI)."
+    ),
+    _parameter("named-graph-uri", IRI_LIST, "A named graph of the dataset (repeatable)."),
+    _parameter(
+        "format",
+        {"type": "string", "enum": [*FORMAT_NAMES, "n3", "json-ld", ""]},
+        "Overrides Accept (n3 is served as Turtle; empty: by Accept).",
+    ),
+    _parameter(
+        "timeout",
+        {"type": "number", "minimum": MIN_TIMEOUT},
+        "Seconds this query may run, up to the server's maximum.",
+    ),
+]
+ANSWERED = (
+    "The results (SELECT, ASK) or the graph (CONSTRUCT, DESCRIBE) by Accept or `format=`; with "
+    "no query, the service description (RDF) or the query editor (HTML)."
+)
+ERRORS = (400, 403, 406, 413, 502, 503)
+FORM_SCHEMA = {
+    "type": "object",
+    "required": ["query"],
+    "properties": {
+        "query": {"type": "string", "minLength": 1},
+        "default-graph-uri": IRI_LIST,
+        "named-graph-uri": IRI_LIST,
+    },
+}
+
+
+@router.options("/sparql", include_in_schema=False)
+async def sparql_options() -> Response:
+    """The methods /sparql answers (a CORS preflight is answered before this, in netkg.http)."""
+    return Response(status_code=204, headers={"Allow": ALLOW})
+
+
+@router.get(
     "/sparql",
-    methods=["GET", "HEAD"],
-    include_in_schema=True,
     summary="SPARQL 1.1 query (GET), or the service description / query editor",
+    response_class=Response,
+    responses=openapi.responses(ANSWERED, ANSWER_MEDIA, *ERRORS, 414),
+    openapi_extra={
+        "parameters": [
+            _parameter(
+                "query", {"type": "string", "minLength": 1}, "The query; leave out to describe."
+            ),
+            *DATASET_AND_FORMAT,
+        ]
+    },
 )
 async def sparql_get(request: Request) -> Response:
     state = request.app.state.netkg
@@ -259,7 +325,22 @@ async def sparql_get(request: Request) -> Response:
     return await _answer(request, params)
 
 
-@router.post("/sparql", summary="SPARQL 1.1 query (POST form or POST direct)")
+@router.post(
+    "/sparql",
+    summary="SPARQL 1.1 query (POST form or POST direct)",
+    response_class=Response,
+    responses=openapi.responses(ANSWERED, ANSWER_MEDIA, *ERRORS, 415),
+    openapi_extra={
+        "parameters": DATASET_AND_FORMAT,
+        "requestBody": {
+            "required": True,
+            "content": {
+                SPARQL_QUERY: {"schema": {"type": "string"}},
+                FORM: {"schema": FORM_SCHEMA},
+            },
+        },
+    },
+)
 async def sparql_post(request: Request) -> Response:
     state = request.app.state.netkg
     limit = state.settings.max_request_bytes
@@ -356,6 +437,12 @@ async def _answer(request: Request, params: dict[str, list[str]]) -> Response:
     if "update" in params and "query" in params:
         raise BadRequest("give either 'query' or 'update', not both")
     query = _one(params, "query")
+    # checked even when they do not apply (the service description), so a typo never passes
+    dataset = _Dataset(
+        _graph_iris(params, "default-graph-uri"),
+        _graph_iris(params, "named-graph-uri"),
+        _timeout(params, request.app.state.netkg.settings.max_query_timeout),
+    )
     if query is None:
         if "update" in params:
             raise Forbidden(READ_ONLY)
@@ -365,7 +452,7 @@ async def _answer(request: Request, params: dict[str, list[str]]) -> Response:
         accept, inspect_query(query).form
     )
     try:
-        return await _query(request, query, params, html=for_browser)
+        return await _query(request, query, params, dataset, html=for_browser)
     except NetkgError as error:
         if not for_browser:
             raise
@@ -377,14 +464,26 @@ def _wants_html(accept: str | None, form: str) -> bool:
     return choose(accept, [*table.values(), HTML]) == HTML
 
 
+class _Dataset(NamedTuple):
+    """A request's `default-graph-uri`, `named-graph-uri` and `timeout=`, checked."""
+
+    default_graphs: list[str]
+    named_graphs: list[str]
+    timeout: float | None
+
+
 async def _query(
-    request: Request, query: str, params: dict[str, list[str]], *, html: bool
+    request: Request,
+    query: str,
+    params: dict[str, list[str]],
+    dataset: _Dataset,
+    *,
+    html: bool,
 ) -> Response:
     """Run `query` and answer in the negotiated format, or as the editor page with its results."""
     state = request.app.state.netkg
     if not query.strip():
         raise BadRequest("the 'query' parameter is empty")
-    timeout = _timeout(params, state.settings.max_query_timeout)
     shape = inspect_query(query)
     if html:
         solutions_format, graph_format = SOLUTIONS_FORMATS["json"], GRAPH_FORMATS["ttl"]
@@ -392,17 +491,15 @@ async def _query(
         solutions_format, graph_format = _format_for(
             shape.form, params, request.headers.get("accept")
         )
-    default_graphs = _graph_iris(params, "default-graph-uri")
-    named_graphs = _graph_iris(params, "named-graph-uri")
     try:
         answer = await run_in_threadpool(
             state.store.query,
             prologue(_endpoint(request)) + query,
             solutions_format=solutions_format,
             graph_format=graph_format,
-            default_graph_uris=default_graphs,
-            named_graph_uris=named_graphs,
-            timeout=timeout,
+            default_graph_uris=dataset.default_graphs,
+            named_graph_uris=dataset.named_graphs,
+            timeout=dataset.timeout,
         )
     except BadRequest as error:
         raise BadRequest(_readable(error.message, query)) from None

@@ -295,7 +295,7 @@ def test_other_methods_are_a_405_with_allow(client: TestClient, method: str) -> 
 
 
 def test_a_bad_timeout_is_a_400(client: TestClient) -> None:
-    for value in ("soon", "-1", "0", "nan", "31"):
+    for value in ("soon", "-1", "0", "0.5", "nan", "31", ""):
         response = client.get("/sparql", params={"query": "ASK {}", "timeout": value})
         _error(response, 400, "timeout")
 

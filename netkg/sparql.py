@@ -246,7 +246,10 @@ def _format_for(form: str, params: dict[str, list[str]], accept: str | None) -> 
 # --- the endpoint ----------------------------------------------------------------------------
 
 ANSWER_MEDIA = [*SOLUTIONS_FORMATS.values(), *GRAPH_FORMATS.values(), HTML]
-FORMAT_NAMES = [*SOLUTIONS_FORMATS, *(n for n in GRAPH_FORMATS if n not in SOLUTIONS_FORMATS)]
+FORMAT_NAMES = sorted(
+    {*SOLUTIONS_FORMATS, *GRAPH_FORMATS, *FORMAT_ALIASES, *GRAPH_SPELLINGS, "html"}
+)
+"""Every short `format=` value accepted (html: the service description's editor page)."""
 
 
 def _parameter(name: str, schema: dict[str, object], description: str) -> dict[str, object]:
@@ -267,8 +270,8 @@ DATASET_AND_FORMAT = [
     _parameter("named-graph-uri", IRI_LIST, "A named graph of the dataset (repeatable)."),
     _parameter(
         "format",
-        {"type": "string", "enum": [*FORMAT_NAMES, "n3", "json-ld", ""]},
-        "Overrides Accept (n3 is served as Turtle; empty: by Accept).",
+        {"type": "string", "enum": [*FORMAT_NAMES, ""]},
+        "Overrides Accept (n3 is served as Turtle; empty: by Accept); media types work too.",
     ),
     _parameter(
         "timeout",
@@ -383,7 +386,7 @@ def _endpoint(request: Request) -> str:
     return str(request.url.replace(query="", fragment=""))
 
 
-def prologue(base: str) -> str:
+def _prologue(base: str) -> str:
     """The BASE and PREFIX declarations every query on /sparql starts from, on one line.
 
     The same prefixes as `netkg query` (netkg/prefixes.py); a query's own declarations win,
@@ -494,7 +497,7 @@ async def _query(
     try:
         answer = await run_in_threadpool(
             state.store.query,
-            prologue(_endpoint(request)) + query,
+            _prologue(_endpoint(request)) + query,
             solutions_format=solutions_format,
             graph_format=graph_format,
             default_graph_uris=dataset.default_graphs,

@@ -9,13 +9,13 @@ Routers live in their own modules (`sparql`, `resources`, `queries`, `partner`) 
 from __future__ import annotations
 
 import asyncio
-import html
 import importlib.util
 import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from http import HTTPStatus
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -23,15 +23,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.staticfiles import StaticFiles
 
 import netkg
-from netkg import api, guide, partner, resources, sparql
+from netkg import api, diagram, guide, openapi, partner, resources, sparql
 from netkg.config import Settings
 from netkg.errors import NetkgError
-from netkg.http import add_http_policies
+from netkg.http import add_http_policies, content_security_policy, inline_scripts
 from netkg.negotiate import choose
+from netkg.pages import render
 from netkg.respcache import ResponseCache
 from netkg.store import Release, Store, open_store, read_release
 
@@ -69,14 +70,12 @@ class AppState:
 
 
 def error_response(request: Request, status: int, message: str) -> Response:
-    """One rendering for every error: JSON for machines, a short HTML page for browsers."""
+    """One rendering for every error: JSON for machines, the site's error page for browsers."""
     if choose(request.headers.get("accept"), ["application/json", "text/html"]) == "text/html":
-        text = html.escape(message)
-        body = (
-            f"<!doctype html><html lang=en><meta charset=utf-8><title>{status}</title>"
-            f"<h1>{status}</h1><p>{text}</p></html>"
+        reason = HTTPStatus(status).phrase
+        return render(
+            request, "error.html", status_code=status, status=status, reason=reason, message=message
         )
-        return HTMLResponse(body, status_code=status)
     return JSONResponse({"error": message, "status": status}, status_code=status)
 
 
@@ -187,8 +186,9 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.include_router(partner.router)  # /partner/…, /partners
     app.include_router(guide.router)  # /guide, /guide/diagram.svg
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    openapi.install(app, max_query_timeout=settings.max_query_timeout)
     _add_api_docs(app)
-    add_http_policies(app)
+    add_http_policies(app, csp=content_security_policy(styles=[diagram.STYLE]))  # guide's SVG
     app.add_middleware(ResponseCache, max_entries=4 * settings.cache_size)  # outermost
     # The store last: its worker processes are only started once nothing else can fail.
     the_store = store if store is not None else open_store(settings, release)
@@ -210,10 +210,14 @@ def _add_api_docs(app: FastAPI) -> None:
 
     @app.get("/docs", include_in_schema=False)
     def api_docs() -> Response:
-        return get_swagger_ui_html(
+        page = get_swagger_ui_html(
             openapi_url="/openapi.json",
             title="netkg API",
             swagger_js_url="/assets/swagger-ui/swagger-ui-bundle.js",
             swagger_css_url="/assets/swagger-ui/swagger-ui.css",
             swagger_favicon_url="/assets/swagger-ui/favicon-32x32.png",
         )
+        # FastAPI starts Swagger UI with an inline script: allow exactly that one
+        scripts = inline_scripts(bytes(page.body).decode("utf-8"))
+        page.headers["Content-Security-Policy"] = content_security_policy(scripts=scripts)
+        return page

@@ -1,5 +1,6 @@
 """A real `netkg serve` on 127.0.0.1, read by linked-data clients nobody here wrote.
 
+SPARQLWrapper and rdflib's SPARQLStore query /sparql in every format they offer.
 rdflib fetches and parses each representation with its own Accept headers; pyld fetches JSON-LD
 with its own (requests) document loader, and its expansion must be the same graph as the Turtle.
 httpx checks the HTTP rules over a real socket (HEAD, 304, CORS preflight).
@@ -12,15 +13,19 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pyoxigraph as ox
 import pytest
 import rdflib
 from pyld import jsonld
 from rdflib import URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, SKOS
+from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from service_support import running_netkg
+from SPARQLWrapper import CSV, GET, JSON, JSONLD, N3, POST, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
 from netkg.build import build_release
+from netkg.http import content_security_policy, inline_scripts
 
 FIXTURE = Path(__file__).parent / "fixtures" / "resources"
 ID = "https://w3id.org/netkg/id/"
@@ -138,3 +143,100 @@ def test_head_304_and_cors_over_a_real_socket(server: str) -> None:
         assert preflight.status_code == 204
         assert preflight.headers["access-control-allow-origin"] == "*"
         assert get.headers["access-control-allow-origin"] == "*"
+
+
+# --- SPARQLWrapper: every return format it offers, for each query form ---------------------------
+
+SELECT_TREATMENTS = f"SELECT ?t WHERE {{ ?t a <{NET}Treatment> }}"
+ASK_SURGERY = f"ASK {{ <{SURGERY}> a <{NET}Treatment> }}"
+CONSTRUCT_SURGERY = f"CONSTRUCT WHERE {{ <{SURGERY}> a ?type }}"
+DESCRIBE_SURGERY = f"DESCRIBE <{SURGERY}>"
+
+
+def _sparqlwrapper(server: str, query: str, return_format: str, method: str) -> Any:
+    client = SPARQLWrapper(server + "/sparql")
+    client.setQuery(query)
+    client.setReturnFormat(return_format)
+    client.setMethod(method)
+    return client.query()
+
+
+def _solutions(result: Any, return_format: str) -> list[str]:
+    converted = result.convert()
+    if return_format == JSON:
+        return [row["t"]["value"] for row in converted["results"]["bindings"]]
+    if return_format == XML:
+        return [node.firstChild.data for node in converted.getElementsByTagName("uri")]
+    delimiter = "," if return_format == CSV else "\t"
+    lines = converted.decode().strip().splitlines()[1:]
+    return [line.split(delimiter)[0].strip("<>") for line in lines]
+
+
+@pytest.mark.parametrize("method", [GET, POST])
+@pytest.mark.parametrize("return_format", [JSON, XML, CSV, TSV])
+def test_sparqlwrapper_select_and_ask_in_every_format(
+    server: str, return_format: str, method: str
+) -> None:
+    result = _sparqlwrapper(server, SELECT_TREATMENTS, return_format, method)
+    assert str(SURGERY) in _solutions(result, return_format)
+    ask = _sparqlwrapper(server, ASK_SURGERY, return_format, method).convert()
+    if return_format == JSON:
+        assert ask["boolean"] is True
+    elif return_format == XML:
+        assert ask.getElementsByTagName("boolean")[0].firstChild.data == "true"
+    else:  # SPARQL CSV/TSV describe no ASK result: one row holding the boolean
+        assert b"true" in ask
+
+
+@pytest.mark.parametrize("method", [GET, POST])
+@pytest.mark.parametrize("return_format", [TURTLE, N3, XML, RDFXML, JSONLD])
+@pytest.mark.parametrize("query", [CONSTRUCT_SURGERY, DESCRIBE_SURGERY])
+def test_sparqlwrapper_construct_and_describe_in_every_format(
+    server: str, query: str, return_format: str, method: str
+) -> None:
+    response = _sparqlwrapper(server, query, return_format, method).response
+    media = response.headers["content-type"].split(";")[0]
+    assert media == {TURTLE: "text/turtle", N3: "text/turtle", JSONLD: "application/ld+json"}.get(
+        return_format, "application/rdf+xml"
+    )
+    rdf_format = ox.RdfFormat.from_media_type(media)
+    assert rdf_format is not None
+    triples = [quad.triple for quad in ox.parse(response.read(), format=rdf_format)]
+    treatment = ox.Triple(
+        ox.NamedNode(SURGERY), ox.NamedNode(str(RDF.type)), ox.NamedNode(NET + "Treatment")
+    )
+    assert treatment in triples
+
+
+# --- rdflib's SPARQLStore -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "POST_FORM"])
+def test_rdflib_sparqlstore_every_query_form(server: str, method: str) -> None:
+    graph = rdflib.Graph(store=SPARQLStore(server + "/sparql", method=method))
+    assert SURGERY in [row[0] for row in graph.query(SELECT_TREATMENTS)]  # type: ignore[index]
+    assert graph.query(ASK_SURGERY).askAnswer is True
+    for query in (CONSTRUCT_SURGERY, DESCRIBE_SURGERY):
+        answer = graph.query(query).graph
+        assert answer is not None and (SURGERY, RDF.type, URIRef(NET + "Treatment")) in answer
+    assert (SURGERY, RDF.type, URIRef(NET + "Treatment")) in graph
+    assert len(list(graph.triples((SURGERY, None, None)))) > 3
+
+
+# --- hardening, over the wire -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/", "/id/surgery", "/sparql", "/ontology", "/docs"])
+def test_pages_carry_the_security_headers_and_no_server_name(server: str, path: str) -> None:
+    response = httpx.get(server + path, headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert "server" not in response.headers  # uvicorn's name is not announced
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "same-origin"
+    policy = response.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in policy and "default-src 'self'" in policy
+    scripts = inline_scripts(response.text)
+    if path == "/docs":  # Swagger UI's start-up script, and only it
+        assert policy == content_security_policy(scripts=scripts) and scripts
+    else:  # our own pages run no inline script at all
+        assert scripts == [] and "script-src 'self';" in policy

@@ -23,6 +23,7 @@ from pyld import jsonld
 from rdflib import RDF, RDFS, XSD, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from schemaorg_support import DATATYPES, SchemaOrg, schema_org
+from service_support import running_oxigraph
 
 from netkg.build import build_release
 from netkg.config import Settings
@@ -35,6 +36,7 @@ from netkg.partner import (
 )
 from netkg.queries import LocalStore
 from netkg.service import create_app
+from netkg.store import RemoteStore
 
 ROOT = Path(__file__).resolve().parent.parent
 ID = "https://w3id.org/netkg/id/"
@@ -544,6 +546,21 @@ def test_the_language_check_can_fail() -> None:
     assert _language_problems(fallback, "fr") == [
         "x description: {'@language': 'en', '@value': 'An operation.'} is not in fr"
     ]
+
+
+def test_a_remote_store_gives_the_same_documents(
+    dist: Path, tmp_path: Path, store: LocalStore
+) -> None:
+    """Through a real Oxigraph server, the bound page and language reach the view as VALUES."""
+    with running_oxigraph(dist, tmp_path) as url:
+        remote = RemoteStore(url, max_rows=100_000, query_timeout=30)
+        try:
+            for lang in ("en", "fr"):
+                assert condition_document(remote, lang) == condition_document(store, lang)
+            radiation = treatment_document(remote, "radiation-therapy", "fr")
+            assert radiation == treatment_document(store, "radiation-therapy", "fr")
+        finally:
+            remote.close()
 
 
 def test_documents_are_deterministic(store: LocalStore) -> None:

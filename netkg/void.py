@@ -34,7 +34,11 @@ MEDIA_TYPES = {
     ".nq": "application/n-quads",
     ".jsonld": "application/ld+json",
     ".json": "application/json",
+    ".txt": "text/plain; charset=utf-8",
 }
+#: Release files that are the source page's own text (build.py copies data/source/*.txt): the
+#: Society's content, so under its rights, never under netkg's licence.
+SOURCE_TEXT_SUFFIX = ".txt"
 
 #: Who owns what. netkg licenses only its own work; the page's content stays the Canadian Cancer
 #: Society's, and the external codes stay under their publishers' terms. Each statement is a
@@ -248,6 +252,10 @@ def describe(
         suffix = "." + info.name.rsplit(".", 1)[-1]
         media_type = MEDIA_TYPES.get(suffix, "application/octet-stream")
         void.add((dist, DCAT.mediaType, Literal(media_type)))
+        if info.name.endswith(SOURCE_TEXT_SUFFIX):
+            void.add((dist, DCTERMS.rights, V["rights-ccs"]))
+        else:
+            void.add((dist, DCTERMS.license, LICENSE))
         if info.size is not None:
             void.add((dist, DCAT.byteSize, Literal(info.size, datatype=XSD.nonNegativeInteger)))
         if info.sha256 is not None:

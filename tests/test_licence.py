@@ -14,7 +14,7 @@ import lxml.html
 import pytest
 from fastapi.testclient import TestClient
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS
+from rdflib.namespace import DCAT, DCTERMS
 
 from netkg.build import build_release
 from netkg.config import Settings
@@ -70,6 +70,22 @@ def test_void_licenses_netkgs_work_and_states_the_rights_of_others(void: Graph) 
     # netkg states the terms; it claims no SNOMED CT licence of its own
     assert "netkg holds" not in snomed["en"] and "affiliate" not in snomed["en"].lower()
     assert "SNOMED International" in snomed["fr"]
+
+
+def test_each_release_file_says_its_terms(void: Graph) -> None:
+    """netkg's files are CC BY 4.0; the copy of the page's text is the Society's, not netkg's."""
+    files = {
+        str(void.value(d, DCTERMS.title)): d for d in void.objects(NV.netkg, DCAT.distribution)
+    }
+    assert "ccs-net-treatments.txt" in files and "netkg.ttl" in files
+    for name, distribution in files.items():
+        licences = set(void.objects(distribution, DCTERMS.license))
+        if name.endswith(".txt"):
+            assert licences == set(), name
+            assert void.value(distribution, DCTERMS.rights) == NV["rights-ccs"]
+            assert str(void.value(distribution, DCAT.mediaType)).startswith("text/plain")
+        else:
+            assert licences == {CC_BY}, name
 
 
 @pytest.mark.parametrize(

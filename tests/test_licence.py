@@ -14,7 +14,7 @@ import lxml.html
 import pytest
 from fastapi.testclient import TestClient
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS
+from rdflib.namespace import DCTERMS
 
 from netkg.build import build_release
 from netkg.config import Settings
@@ -23,6 +23,7 @@ from netkg.service import create_app
 ROOT = Path(__file__).resolve().parent.parent
 CC_BY = URIRef("https://creativecommons.org/licenses/by/4.0/")
 NV = Namespace("https://w3id.org/netkg/void#")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")  # rdflib's closed DCAT warns on lookups
 ID = Namespace("https://w3id.org/netkg/id/")
 
 

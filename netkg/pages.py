@@ -171,6 +171,11 @@ STRINGS: dict[str, dict[str, str]] = {
         ),
         "downloads.file": "File",
         "downloads.size": "Size (bytes)",
+        "downloads.rights": (
+            "netkg's files are under CC BY 4.0; the copy of the source page's text (.txt) is the "
+            "Canadian Cancer Society's, and the SNOMED CT codes in the mappings come under "
+            "SNOMED International's terms."
+        ),
         "editor.title": "SPARQL query editor",
         "editor.intro": (
             "Ask the netkg graph anything with SPARQL 1.1. Start from an example, run it, follow "
@@ -340,6 +345,11 @@ STRINGS: dict[str, dict[str, str]] = {
         ),
         "downloads.file": "Fichier",
         "downloads.size": "Taille (octets)",
+        "downloads.rights": (
+            "Les fichiers de netkg sont sous CC BY 4.0\u00a0; la copie du texte de la page source "
+            "(.txt) appartient à la Société canadienne du cancer, et les codes SNOMED CT des "
+            "correspondances relèvent des conditions de SNOMED International."
+        ),
         "editor.title": "Éditeur de requêtes SPARQL",
         "editor.intro": (
             "Interrogez le graphe netkg en SPARQL 1.1. Partez d\u2019un exemple, exécutez-le, "

@@ -137,3 +137,12 @@ def test_the_readme_states_licence_and_rights() -> None:
         "dcterms:rights",
     ):
         assert words in section, words
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_downloads_page_says_which_files_are_whose(client: TestClient, lang: str) -> None:
+    page = lxml.html.fromstring(client.get("/download/", params={"lang": lang}).text)
+    text = page.xpath("string(//main)")
+    assert "CC BY 4.0" in text and "SNOMED International" in text
+    assert "ccs-net-treatments.txt" in text  # the file whose rights are the Society's
+    assert page.xpath("//main//a[@href='/#rights']")

@@ -214,20 +214,32 @@ class Labels:
             labels.pref[iri] = merged
         return labels
 
-    def get(self, iri: str, lang: str) -> str | None:
+    def tagged(self, iri: str, lang: str) -> tuple[str, str | None] | None:
+        """The label in `lang`, else English, else untagged, else any, with its language: a page
+        marks a label that is not in its own language (see `_values.html`), never hides it."""
         options = self.pref.get(iri)
         if not options:
             return None
-        return (
-            options.get(lang)
-            or options.get("en")
-            or options.get("")
-            or next(iter(options.values()))
-        )
+        for wanted in (lang, "en", ""):
+            if options.get(wanted):
+                return options[wanted], wanted or None
+        tag, text = next(iter(options.items()))
+        return text, tag or None
+
+    def get(self, iri: str, lang: str) -> str | None:
+        found = self.tagged(iri, lang)
+        return found[0] if found else None
 
     def label(self, iri: str, lang: str) -> str:
         """The label, else a short name: `id:`/`net:` local name, a known CURIE, or the IRI."""
         return self.get(iri, lang) or short_name(iri)
+
+    def value(self, iri: str, lang: str) -> Value:
+        """The label as a link `Value`, with the language it is written in."""
+        found = self.tagged(iri, lang)
+        if found is None:
+            return Value(short_name(iri), iri=iri)
+        return Value(found[0], iri=iri, lang=found[1])
 
 
 def short_name(iri: str) -> str:
@@ -290,10 +302,15 @@ class Graph:
         chosen = literal_in(self.literals(subject, predicate), lang)
         return chosen.value if chosen is not None else None
 
+    def literal(self, subject: str, predicate: str, lang: str) -> Value | None:
+        """Like `text`, with the language the chosen literal is written in."""
+        chosen = literal_in(self.literals(subject, predicate), lang)
+        return Value(chosen.value, lang=chosen.language) if chosen is not None else None
+
     def value(self, term: Term, lang: str, depth: int = 0) -> Value:
         """A term as a page shows it; blank nodes (lists, class expressions) summarised."""
         if isinstance(term, ox.NamedNode):
-            return Value(self.labels.label(term.value, lang), iri=term.value)
+            return self.labels.value(term.value, lang)
         if isinstance(term, ox.Literal):
             datatype = term.datatype.value
             shown = None if datatype in (XSD + "string", RDF + "langString") else datatype
@@ -334,11 +351,12 @@ class Graph:
 
 # --- the ontology, documented ------------------------------------------------------------------
 
+#: Each kind of property and the anchor of its section (heading: UI string `ontology.<anchor>`).
 PROPERTY_KINDS = (
-    (OWL + "ObjectProperty", "Object properties"),
-    (OWL + "DatatypeProperty", "Datatype properties"),
-    (OWL + "AnnotationProperty", "Annotation properties"),
-    (RDF + "Property", "Other properties"),
+    (OWL + "ObjectProperty", "object-properties"),
+    (OWL + "DatatypeProperty", "datatype-properties"),
+    (OWL + "AnnotationProperty", "annotation-properties"),
+    (RDF + "Property", "other-properties"),
 )
 
 
@@ -349,8 +367,8 @@ class TermView:
     iri: str
     anchor: str
     label: str
-    definition: str | None
-    comment: str | None
+    definition: Value | None
+    comment: Value | None
     parents: list[Value]  # rdfs:subClassOf / rdfs:subPropertyOf (external ones are alignments)
     equivalents: list[Value]
     children: list[Value] = field(default_factory=list)
@@ -359,6 +377,7 @@ class TermView:
     inverse: list[Value] = field(default_factory=list)
     characteristics: list[str] = field(default_factory=list)
     deprecated: bool = False
+    label_lang: str | None = None  # the language `label` is written in
 
 
 def ontology_view(description: Description, lang: str) -> dict[str, Any]:
@@ -375,12 +394,14 @@ def ontology_view(description: Description, lang: str) -> dict[str, Any]:
 
     def term(subject: str, parent: str, equivalent: str) -> TermView:
         anchor = subject[len(iri) + 1 :]
+        label = graph.labels.value(subject, lang)
         return TermView(
             iri=subject,
             anchor=anchor,
-            label=graph.labels.label(subject, lang),
-            definition=graph.text(subject, SKOS + "definition", lang),
-            comment=graph.text(subject, RDFS + "comment", lang),
+            label=label.text,
+            label_lang=label.lang,
+            definition=graph.literal(subject, SKOS + "definition", lang),
+            comment=graph.literal(subject, RDFS + "comment", lang),
             parents=values(subject, parent),
             equivalents=values(subject, equivalent),
             deprecated=any(o.value == "true" for o in graph.literals(subject, OWL + "deprecated")),
@@ -406,7 +427,9 @@ def ontology_view(description: Description, lang: str) -> dict[str, Any]:
                 children.setdefault(parent, []).append(c)
     for c, kids in children.items():
         kids.sort(key=lambda k: classes[k].label.lower())
-        classes[c].children = [Value(classes[k].label, iri=k) for k in kids]
+        classes[c].children = [
+            Value(classes[k].label, iri=k, lang=classes[k].label_lang) for k in kids
+        ]
     roots = sorted(
         (c for c in classes if not any(p in classes for p in graph.iris(c, RDFS + "subClassOf"))),
         key=lambda c: classes[c].label.lower(),
@@ -437,8 +460,8 @@ def ontology_view(description: Description, lang: str) -> dict[str, Any]:
             groups.append((heading, views))
     return {
         "iri": iri,
-        "title": graph.text(iri, DCTERMS + "title", lang) or graph.labels.label(iri, lang),
-        "description": graph.text(iri, DCTERMS + "description", lang),
+        "title": graph.literal(iri, DCTERMS + "title", lang) or graph.labels.value(iri, lang),
+        "description": graph.literal(iri, DCTERMS + "description", lang),
         "version": graph.text(iri, OWL + "versionInfo", lang),
         "version_iri": next(iter(graph.iris(iri, OWL + "versionIRI")), None),
         "license": values(iri, DCTERMS + "license"),

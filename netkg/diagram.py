@@ -88,13 +88,18 @@ def _unique(boxes: list[Box]) -> list[Box]:
     return list(seen.values())
 
 
-def _box_svg(item: _Placed, css: str, base: str) -> str:
+def _box_svg(item: _Placed, css: str, base: str, page_lang: str) -> str:
+    """One box; a label in another language than the page's is tagged and says so."""
     box = item.box
-    lang = f' lang="{escape(box.lang)}"' if box.lang else ""
+    foreign = bool(box.lang) and box.lang != page_lang
+    lang = f' lang="{escape(box.lang or "")}"' if foreign else ""
     texts = "".join(
         f'<tspan x="{item.x + 12:.0f}" dy="{0 if n == 0 else LINE}">{escape(line)}</tspan>'
         for n, line in enumerate(item.lines)
     )
+    if foreign:
+        marker = escape(f"({translate(page_lang, f'untranslated.{box.lang}')})")
+        texts += f'<tspan class="untranslated" lang="{escape(page_lang)}"> {marker}</tspan>'
     text_y = item.y + ROW / 2 + 5
     return (
         f'<a href="{escape(local_href(box.iri, base))}" class="node {css}">'
@@ -119,7 +124,12 @@ def _edge_svg(start: _Placed, end: _Placed, label: str | None, href: str | None,
 
 
 def _panel(
-    edges: list[Edge], top: float, heads: tuple[str, str], css: tuple[str, str], base: str
+    edges: list[Edge],
+    top: float,
+    heads: tuple[str, str],
+    css: tuple[str, str],
+    base: str,
+    lang: str,
 ) -> tuple[str, float]:
     """One two-column graph starting at `top`; targets ordered to keep edges from crossing."""
     sources = _column(_unique([e.source for e in edges]), 0, top + TOP)
@@ -149,8 +159,8 @@ def _panel(
         out.append(
             _edge_svg(sources[source], targets[target], " · ".join(labels) or None, href, base)
         )
-    out += [_box_svg(item, css[0], base) for item in sources.values()]
-    out += [_box_svg(item, css[1], base) for item in targets.values()]
+    out += [_box_svg(item, css[0], base, lang) for item in sources.values()]
+    out += [_box_svg(item, css[1], base, lang) for item in targets.values()]
     bottom = max([p.y + p.height for p in [*sources.values(), *targets.values()]], default=top)
     return "".join(out), bottom
 
@@ -185,6 +195,7 @@ def render_svg(
         (translate(lang, "diagram.factors"), translate(lang, "diagram.attributes")),
         ("n-factor", "n-attr"),
         base,
+        lang,
     )
     right, right_bottom = _panel(
         diagram.right,
@@ -192,6 +203,7 @@ def render_svg(
         (translate(lang, "diagram.treatments"), translate(lang, "diagram.situations")),
         ("n-treat", "n-sit"),
         base,
+        lang,
     )
     rule = f'<path d="M0,{left_bottom + PANEL_GAP / 2 + 4:.0f} H{WIDTH}" class="rule"/>'
     left += rule

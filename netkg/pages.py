@@ -28,8 +28,9 @@ LANG_COOKIE = "netkg_lang"
 DEFAULT_BASE = "https://w3id.org/netkg/"
 TEMPLATES = Path(__file__).parent / "templates"
 
-#: UI strings (not data: the graph's labels come from the graph). Missing French falls back to
-#: English, and a missing key shows itself, so a template never fails on a string.
+#: UI strings (not data: the graph's labels come from the graph). Every key is in every language
+#: (tests/test_french_pages.py checks it); a missing one shows its key, never another language's
+#: text, so a template never fails on a string and never passes English off as French.
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
         "site.name": "netkg",
@@ -50,7 +51,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "footer.disclaimer": "Medical disclaimer",
         "footer.source": "Source: Canadian Cancer Society",
         "footer.note": "This is information, not medical advice. Talk to your healthcare team.",
-        "footer.license": "Data licence: CC BY 4.0",
+        "footer.license": "Licence and rights",
+        "untranslated.en": "in English",
+        "untranslated.fr": "in French",
         "footer.release": "Release",
         "footer.partners": "For partner sites",
         "guide.title": "Treatments for neuroendocrine tumours (NETs)",
@@ -123,6 +126,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "home.void": "Dataset description",
         "home.void.link": "VoID and DCAT",
         "home.context": "JSON-LD context",
+        "home.rights": "Licence and rights",
+        "home.rights.intro": (
+            "What netkg licenses, and what stays with its owners. The same statements are in "
+            "the dataset description (dcterms:license, dcterms:rights) and in every partner "
+            "document."
+        ),
+        "home.license": "Licence of netkg's own work",
         "resource.type": "Type",
         "resource.properties": "Properties",
         "resource.mappings": "Mappings to other vocabularies",
@@ -134,6 +144,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "resource.incoming": "Linked from",
         "resource.of": "of",
         "resource.formats": "Other formats",
+        "resource.retired": "This resource is retired; its IRI stays resolvable.",
+        "resource.replacedby": "Use instead:",
         "ontology.contents": "Contents",
         "ontology.classes": "Classes",
         "ontology.hierarchy": "Class hierarchy",
@@ -146,6 +158,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "ontology.inverse": "Inverse of",
         "ontology.characteristics": "Characteristics",
         "ontology.licence": "Licence",
+        "ontology.version": "version",
+        "ontology.deprecated": "deprecated",
+        "ontology.object-properties": "Object properties",
+        "ontology.datatype-properties": "Datatype properties",
+        "ontology.annotation-properties": "Annotation properties",
+        "ontology.other-properties": "Other properties",
         "notfound.start": "Start from:",
         "downloads.intro": (
             "The files of release {version}. Each checksum is the SHA-256 of the file, as "
@@ -153,6 +171,11 @@ STRINGS: dict[str, dict[str, str]] = {
         ),
         "downloads.file": "File",
         "downloads.size": "Size (bytes)",
+        "downloads.rights": (
+            "netkg's files are under CC BY 4.0; the copy of the source page's text (.txt) is the "
+            "Canadian Cancer Society's, and the SNOMED CT codes in the mappings come under "
+            "SNOMED International's terms."
+        ),
         "editor.title": "SPARQL query editor",
         "editor.intro": (
             "Ask the netkg graph anything with SPARQL 1.1. Start from an example, run it, follow "
@@ -181,6 +204,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "editor.false": "no",
     },
     "fr": {
+        "site.name": "netkg",
+        "lang.en": "English",
+        "lang.fr": "Français",
         "site.tagline": "Traitements des tumeurs neuroendocrines, en données liées",
         "colon": "\u00a0:",
         "skip": "Aller au contenu principal",
@@ -199,7 +225,9 @@ STRINGS: dict[str, dict[str, str]] = {
             "Ceci est de l\u2019information, pas un avis médical. "
             "Parlez-en à votre équipe soignante."
         ),
-        "footer.license": "Licence des données : CC BY 4.0",
+        "footer.license": "Licence et droits",
+        "untranslated.en": "en anglais",
+        "untranslated.fr": "en français",
         "footer.release": "Version",
         "footer.partners": "Pour les sites partenaires",
         "guide.title": "Traitements des tumeurs neuroendocrines (TNE)",
@@ -272,6 +300,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "home.void": "Description du jeu de données",
         "home.void.link": "VoID et DCAT",
         "home.context": "Contexte JSON-LD",
+        "home.rights": "Licence et droits",
+        "home.rights.intro": (
+            "Ce que netkg met sous licence, et ce qui reste à ses propriétaires. Les mêmes "
+            "énoncés figurent dans la description du jeu de données (dcterms:license, "
+            "dcterms:rights) et dans chaque document pour les partenaires."
+        ),
+        "home.license": "Licence du travail propre de netkg",
         "resource.type": "Type",
         "resource.properties": "Propriétés",
         "resource.mappings": "Correspondances avec d\u2019autres vocabulaires",
@@ -283,6 +318,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "resource.incoming": "Liens entrants",
         "resource.of": "de",
         "resource.formats": "Autres formats",
+        "resource.retired": "Cette ressource est retirée\u00a0; son IRI reste résoluble.",
+        "resource.replacedby": "Utilisez plutôt\u00a0:",
         "ontology.contents": "Sommaire",
         "ontology.classes": "Classes",
         "ontology.hierarchy": "Hiérarchie des classes",
@@ -295,6 +332,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "ontology.inverse": "Inverse de",
         "ontology.characteristics": "Caractéristiques",
         "ontology.licence": "Licence",
+        "ontology.version": "version",
+        "ontology.deprecated": "obsolète",
+        "ontology.object-properties": "Propriétés d\u2019objet",
+        "ontology.datatype-properties": "Propriétés de type de données",
+        "ontology.annotation-properties": "Propriétés d\u2019annotation",
+        "ontology.other-properties": "Autres propriétés",
         "notfound.start": "Pour continuer :",
         "downloads.intro": (
             "Les fichiers de la version {version}. Chaque somme de contrôle est le SHA-256 du "
@@ -302,6 +345,11 @@ STRINGS: dict[str, dict[str, str]] = {
         ),
         "downloads.file": "Fichier",
         "downloads.size": "Taille (octets)",
+        "downloads.rights": (
+            "Les fichiers de netkg sont sous CC BY 4.0\u00a0; la copie du texte de la page source "
+            "(.txt) appartient à la Société canadienne du cancer, et les codes SNOMED CT des "
+            "correspondances relèvent des conditions de SNOMED International."
+        ),
         "editor.title": "Éditeur de requêtes SPARQL",
         "editor.intro": (
             "Interrogez le graphe netkg en SPARQL 1.1. Partez d\u2019un exemple, exécutez-le, "
@@ -338,8 +386,8 @@ STRINGS: dict[str, dict[str, str]] = {
 
 
 def translate(lang: str, key: str) -> str:
-    """The UI string `key` in `lang`, else in English, else the key itself."""
-    return STRINGS.get(lang, {}).get(key) or STRINGS[DEFAULT_LANGUAGE].get(key) or key
+    """The UI string `key` in `lang`, else the key itself (a visible gap, not a fallback)."""
+    return STRINGS.get(lang, {}).get(key) or key
 
 
 def choose_language(accept_language: str | None) -> str:

@@ -1,10 +1,12 @@
 """schema.org JSON-LD for partner sites, to embed in a `<script type="application/ld+json">`.
 
 Built from the graph, not from templates: a SPARQL CONSTRUCT (`partner_views/*.rq`) gives the
-schema.org view, labels are kept in the asked language (English when missing), and JSON-LD framing
-with one published `@context` (`partner_context.jsonld`, served at /partner/context.jsonld) shapes
-the document. So search engines read a MedicalWebPage about a MedicalCondition with its
-possibleTreatment list, or one MedicalTherapy with its codes, and every statement in it is in the
+schema.org view, texts are kept in the asked language only, and JSON-LD framing with one
+published `@context` (`partner_context.jsonld`, served at /partner/context.jsonld) shapes the
+document. Search engines read netkg's own page (a MedicalWebPage in English or French, under
+CC BY 4.0) that isBasedOn the Canadian Cancer Society's page, about a MedicalCondition with its
+possibleTreatment list, each treatment with what the page says about its use (a Claim per
+statement); or one MedicalTherapy with its codes and claims. Every statement in it is in the
 graph or follows from it by the rules written at the top of each view.
 
     GET /partner/condition.jsonld?lang=fr
@@ -34,6 +36,7 @@ __all__ = [
     "LANGUAGES",
     "condition_document",
     "document_context",
+    "document_iri",
     "published_context",
     "router",
     "treatment_document",
@@ -47,7 +50,7 @@ VIEWS = HERE / "partner_views"
 LANGUAGES = ("en", "fr")
 DEFAULT_BASE = "https://w3id.org/netkg/"
 MEDIA_TYPE = "application/ld+json"
-PAGE_SLUG = "ccs-net-treatments"
+SCHEMA = "https://schema.org/"
 _SLUG = re.compile(r"^[a-z][a-z0-9-]{0,80}$")
 
 
@@ -70,30 +73,42 @@ def _view(name: str) -> str:
     return (VIEWS / f"{name}.rq").read_text(encoding="utf-8")
 
 
-def view_triples(store: Any, view: str, lang: str) -> list[ox.Triple]:
-    """The schema.org view `view` (condition or treatment) with labels in `lang`, sorted.
+def document_iri(lang: str, base: str = DEFAULT_BASE) -> str:
+    """netkg's own page in `lang`, which every partner document describes: the guide."""
+    return f"{base}guide?lang={lang}"
 
-    Of the language-tagged values of one subject and property, those in `lang` are kept, else the
-    English ones, else all: a French document never mixes two names for one thing.
+
+def view_triples(store: Any, view: str, lang: str, base: str = DEFAULT_BASE) -> list[ox.Triple]:
+    """The schema.org view `view` (condition or treatment) with its texts in `lang`, sorted.
+
+    Of the language-tagged values of one subject and property, those in `lang` are kept. A
+    subject without one keeps the values in its own `schema:inLanguage` (the title of a page
+    written in English stays its title); any other value is dropped, never passed off as a
+    translation. tests/test_partner_jsonld.py fails when a French text is missing.
     """
-    answer = store.query(_view(view), graph_format="application/n-triples")
+    substitutions = {
+        "_document": ox.NamedNode(document_iri(lang, base)),
+        "_lang": ox.Literal(lang),
+    }
+    answer = store.query(
+        _view(view), graph_format="application/n-triples", substitutions=substitutions
+    )
     triples = list(ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES))
-    grouped: dict[tuple[str, str], list[ox.Triple]] = {}
-    kept: list[ox.Triple] = []
-    for triple in triples:
-        obj = triple.object
-        if isinstance(obj, ox.Literal) and obj.language:
-            grouped.setdefault((str(triple.subject), str(triple.predicate)), []).append(triple)
-        else:
-            kept.append(triple)
-    for candidates in grouped.values():
-        for wanted in (lang, "en"):
-            chosen = [t for t in candidates if _language(t) == wanted]
-            if chosen:
-                kept.extend(chosen)
-                break
-        else:
-            kept.extend(candidates)
+    own_language = {
+        str(t.subject): t.object.value.split("-")[0].lower()
+        for t in triples
+        if t.predicate.value == SCHEMA + "inLanguage" and isinstance(t.object, ox.Literal)
+    }
+    translated = {(t.subject, t.predicate) for t in triples if _language(t) == lang}
+    kept = [
+        t
+        for t in triples
+        if _language(t) in (None, lang)
+        or (
+            _language(t) == own_language.get(str(t.subject))
+            and (t.subject, t.predicate) not in translated
+        )
+    ]
     return sorted(kept, key=str)
 
 
@@ -122,25 +137,32 @@ def _framed(triples: list[ox.Triple], root: str, lang: str) -> dict[str, Any]:
     return document
 
 
-def _links_as_iris(node: Any) -> Any:
-    """`sameAs` points to things described elsewhere: give their IRIs, not an embedded copy.
+#: Properties that point to things described elsewhere (the codes are embedded under `code`,
+#: the source page under `isBasedOn`, a page under its own `@id`): their IRIs, not another
+#: embedded copy.
+LINKS = ("sameAs", "appearance", "url")
 
-    (Framing embeds every node it can; the codes themselves are already embedded under `code`.)
-    """
+
+def _links_as_iris(node: Any) -> Any:
+    """Replace what framing embedded under a LINKS property by the IRI it points to."""
     if isinstance(node, list):
         return [_links_as_iris(item) for item in node]
     if not isinstance(node, dict):
         return node
     out: dict[str, Any] = {}
     for key, value in node.items():
-        if key == "sameAs":
-            values = value if isinstance(value, list) else [value]
-            out[key] = [v["@id"] if isinstance(v, dict) else v for v in values]
+        if key in LINKS:
+            iris = [v["@id"] if isinstance(v, dict) else v for v in _as_list(value)]
+            out[key] = iris if isinstance(value, list) else iris[0]
         elif key == "@context":
             out[key] = value
         else:
             out[key] = _links_as_iris(value)
     return out
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
 
 
 def _check_lang(lang: str) -> str:
@@ -153,28 +175,31 @@ def _check_lang(lang: str) -> str:
 
 
 def condition_document(store: Any, lang: str = "en", base: str = DEFAULT_BASE) -> dict[str, Any]:
-    """The page as a MedicalWebPage about neuroendocrine tumours and their possible treatments."""
-    triples = view_triples(store, "condition", _check_lang(lang))
-    return _framed(triples, f"{base}id/{PAGE_SLUG}", lang)
+    """netkg's page about neuroendocrine tumours and their possible treatments, as the
+    Canadian Cancer Society's page states them."""
+    triples = view_triples(store, "condition", _check_lang(lang), base)
+    return _framed(triples, document_iri(lang, base), lang)
 
 
 def treatment_document(
     store: Any, slug: str, lang: str = "en", base: str = DEFAULT_BASE
 ) -> dict[str, Any]:
-    """One MedicalTherapy with its codes, subject of the page (publisher, citations, disclaimer)."""
+    """One MedicalTherapy with its codes and claims, subject of netkg's page."""
     _check_lang(lang)
     if not _SLUG.match(slug):
         raise NotFound(f"no treatment {slug!r}")
-    triples = view_triples(store, "treatment", lang)
+    triples = view_triples(store, "treatment", lang, base)
     root = f"{base}id/{slug}"
     if not any(str(t.subject) == f"<{root}>" for t in triples):
         raise NotFound(f"no treatment {slug!r}; see /partners for the list")
     return _framed(triples, root, lang)
 
 
-def treatment_slugs(store: Any, base: str = DEFAULT_BASE) -> list[tuple[str, str]]:
-    """(slug, English name) of every treatment that has a partner document."""
-    triples = view_triples(store, "treatment", "en")
+def treatment_slugs(
+    store: Any, base: str = DEFAULT_BASE, lang: str = "en"
+) -> list[tuple[str, str]]:
+    """(slug, name in `lang`) of every treatment that has a partner document."""
+    triples = view_triples(store, "treatment", _check_lang(lang), base)
     prefix = f"{base}id/"
     names = {
         t.subject.value[len(prefix) :]: t.object.value
@@ -182,10 +207,9 @@ def treatment_slugs(store: Any, base: str = DEFAULT_BASE) -> list[tuple[str, str
         if isinstance(t.subject, ox.NamedNode)
         and isinstance(t.object, ox.Literal)
         and t.subject.value.startswith(prefix)
-        and t.predicate.value == "https://schema.org/name"
+        and t.predicate.value == SCHEMA + "name"
         and any(
-            u.subject == t.subject and u.predicate.value == "https://schema.org/subjectOf"
-            for u in triples
+            u.subject == t.subject and u.predicate.value == SCHEMA + "subjectOf" for u in triples
         )
     }
     return sorted(names.items())
@@ -295,7 +319,7 @@ def partners_guide(request: Request) -> Response:
     )
     treatments = [
         {"slug": slug, "name": name, "path": f"/partner/treatments/{slug}.jsonld"}
-        for slug, name in treatment_slugs(state.store, base)
+        for slug, name in treatment_slugs(state.store, base, lang)
     ]
     return render(
         request,

@@ -321,7 +321,7 @@ def _resource_view(
                 "axiom": graph.value(axiom, lang),
                 "property": graph.value(ox.NamedNode(prop[0]), lang) if prop else None,
                 "target": target[0] if target else None,
-                "label": graph.text(key, d.SSSOM + "object_label", lang),
+                "label": graph.literal(key, d.SSSOM + "object_label", lang),
                 "justification": [
                     graph.value(o, lang)
                     for o in graph.objects(key, d.SSSOM + "mapping_justification")
@@ -333,10 +333,10 @@ def _resource_view(
     doc_path = _path_of(iri.partition("#")[0], site.base)  # /void#netkg is described by /void
     return {
         "iri": iri,
-        "title": graph.labels.label(iri, lang),
+        "title": graph.labels.value(iri, lang),
         "types": [graph.value(o, lang) for o in graph.objects(iri, d.RDF + "type")],
-        "definition": graph.text(iri, d.SKOS + "definition", lang)
-        or graph.text(iri, d.RDFS + "comment", lang),
+        "definition": graph.literal(iri, d.SKOS + "definition", lang)
+        or graph.literal(iri, d.RDFS + "comment", lang),
         "deprecated": any(lit.value == "true" for lit in graph.literals(iri, d.OWL + "deprecated")),
         "replaced_by": [
             graph.value(o, lang) for o in graph.objects(iri, d.DCTERMS + "isReplacedBy")
@@ -399,8 +399,21 @@ def home(request: Request) -> Response:
     response = render(
         request,
         "home.html",
-        title=graph.text(void.iri, d.DCTERMS + "title", lang) or "netkg",
-        description=graph.text(void.iri, d.DCTERMS + "description", lang),
+        title=graph.literal(void.iri, d.DCTERMS + "title", lang) or d.Value("netkg"),
+        description=graph.literal(void.iri, d.DCTERMS + "description", lang),
+        licenses=[graph.value(o, lang) for o in graph.objects(void.iri, d.DCTERMS + "license")],
+        rights=[
+            {
+                "iri": r,
+                "label": graph.literal(r, d.RDFS + "label", lang),
+                "text": graph.literal(r, d.RDFS + "comment", lang),
+            }
+            # netkg's own licence first, then what others own
+            for r in sorted(
+                graph.iris(void.iri, d.DCTERMS + "rights"),
+                key=lambda r: (not graph.iris(r, d.DCTERMS + "license"), r),
+            )
+        ],
         version=site.version,
         built=meta.get("built"),
         triples=meta.get("triples"),

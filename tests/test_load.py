@@ -140,7 +140,12 @@ def test_lines_do_not_drift_over_a_long_file() -> None:
             text = str(st.object)
             if st.predicate == RDF.first:  # a list item: located at its statement's subject
                 continue
-            if isinstance(st.object, Literal) and "\n" not in text and "\\" not in text:
+            if (
+                isinstance(st.object, Literal)
+                and st.object.datatype is None  # strings: numbers are rewritten (9e-01 is 0.9)
+                and "\n" not in text
+                and "\\" not in text
+            ):
                 line = (
                     (root / st.location.file).read_text("utf-8").split("\n")[st.location.line - 1]
                 )

@@ -33,6 +33,7 @@ MEDIA_TYPES = {
     ".nq": "application/n-quads",
     ".jsonld": "application/ld+json",
     ".json": "application/json",
+    ".tsv": "text/tab-separated-values",
 }
 
 SELF_NOTE = (

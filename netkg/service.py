@@ -26,7 +26,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.staticfiles import StaticFiles
 
 import netkg
-from netkg import api, guide, partner, resources, sparql
+from netkg import api, fhir, guide, partner, resources, sparql
 from netkg.config import Settings
 from netkg.errors import NetkgError
 from netkg.http import add_http_policies
@@ -179,6 +179,9 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.include_router(api.router_for(settings))  # /api, /api/<name> from api/*.rq
     app.include_router(partner.router)  # /partner/…, /partners
     app.include_router(guide.router)  # /guide, /guide/diagram.svg
+    app.include_router(
+        fhir.router
+    )  # /fhir/…: FHIR R4 terminology (CodeSystem, ValueSet, ConceptMap)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _add_api_docs(app)
     add_http_policies(app)

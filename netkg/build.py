@@ -521,6 +521,9 @@ def build_release(
             (tmp / "api").mkdir()
             for path in sorted(api.glob("*.rq")):
                 shutil.copyfile(path, tmp / "api" / path.name)
+        # the source texts the statements' excerpts select from (data/source/), checksummed below
+        for path in sorted((root / "data" / "source").glob("*.txt")):
+            shutil.copyfile(path, tmp / path.name)
 
         # the SSSOM mapping set and the FHIR terminology bundle, for health information systems
         fhir_build.write_release_views(tmp, merged, version=version, issued=issued)

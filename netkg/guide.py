@@ -30,6 +30,7 @@ PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX schema: <https://schema.org/>
 PREFIX bibo: <http://purl.org/ontology/bibo/>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX oa: <http://www.w3.org/ns/oa#>
 """
 
 Q_TEXTS = """
@@ -74,11 +75,21 @@ SELECT ?treatment ?condition ?broader ?source ?type WHERE {
 
 Q_STATEMENTS = """
 SELECT ?statement ?kind ?p ?o WHERE {
-  VALUES ?kind { net:UsageStatement net:SpreadStatement net:FollowUpStatement }
-  ?statement a ?kind ; ?p ?o .
-  VALUES ?p { net:treatment net:condition net:frequency net:situation net:choiceDependsOn
-              net:dependencyWeight net:benefitShare net:site net:sharedAmong net:followUp
-              dcterms:source }
+  VALUES ?kind { net:UsageStatement net:ConditionalUseStatement net:IndicationStatement
+                 net:SpreadStatement net:FollowUpStatement }
+  ?statement a ?kind .
+  {
+    ?statement ?p ?o .
+    VALUES ?p { net:treatment net:condition net:usageFrequency net:situation
+                net:whenUsedSituation net:whenUsedFrequency net:indication net:indicationWeight
+                net:eventFrequency net:practiceFrequency net:choiceDependsOn
+                net:dependencyWeight net:benefitShare net:site net:sharedAmong net:followUp
+                dcterms:source }
+  } UNION {
+    # the page's own sentence, from the statement's text-quote selector
+    ?statement net:excerpt/oa:hasSelector/oa:exact ?o .
+    BIND(oa:exact AS ?p)
+  }
 }"""
 
 Q_REFERENCES = """
@@ -100,11 +111,17 @@ SELECT ?disclaimer ?comment ?point ?source WHERE {
 }"""
 
 Q_DIAGRAM = """
-SELECT ?treatment ?situation ?condition ?frequency ?share ?statement WHERE {
-  ?statement a net:UsageStatement ; net:treatment ?treatment .
+SELECT ?treatment ?situation ?whenUsed ?indication ?condition ?frequency ?whenUsedFrequency
+       ?weight ?share ?statement WHERE {
+  VALUES ?kind { net:UsageStatement net:ConditionalUseStatement net:IndicationStatement }
+  ?statement a ?kind ; net:treatment ?treatment .
   OPTIONAL { ?statement net:situation ?situation }
+  OPTIONAL { ?statement net:whenUsedSituation ?whenUsed }
+  OPTIONAL { ?statement net:indication ?indication }
   OPTIONAL { ?statement net:condition ?condition }
-  OPTIONAL { ?statement net:frequency ?frequency }
+  OPTIONAL { ?statement net:usageFrequency ?frequency }
+  OPTIONAL { ?statement net:whenUsedFrequency ?whenUsedFrequency }
+  OPTIONAL { ?statement net:indicationWeight ?weight }
   OPTIONAL { ?statement net:benefitShare ?share }
 }"""
 
@@ -207,9 +224,14 @@ class Fact:
     label: Text
     definition: Text | None
     treatment: Node | None = None
+    quote: str | None = None
     condition: list[Node] = field(default_factory=list)
     frequency: list[Node] = field(default_factory=list)
     situation: list[Node] = field(default_factory=list)
+    when_used: list[Node] = field(default_factory=list)
+    when_used_frequency: list[Node] = field(default_factory=list)
+    indication: list[Node] = field(default_factory=list)
+    indication_weight: list[Node] = field(default_factory=list)
     depends_on: list[Node] = field(default_factory=list)
     weight: list[Node] = field(default_factory=list)
     share: list[Node] = field(default_factory=list)
@@ -218,10 +240,19 @@ class Fact:
     sources: list[Node] = field(default_factory=list)
 
 
+# Statement property (local name) -> Fact field. The three frequencies of use, of a disease
+# event and of a care practice share one field ("how often"); the frequency among those treated
+# (net:whenUsedFrequency) does not: it is conditional on use.
 _FACT_FIELDS = {
     "condition": "condition",
-    "frequency": "frequency",
+    "usageFrequency": "frequency",
+    "eventFrequency": "frequency",
+    "practiceFrequency": "frequency",
     "situation": "situation",
+    "whenUsedSituation": "when_used",
+    "whenUsedFrequency": "when_used_frequency",
+    "indication": "indication",
+    "indicationWeight": "indication_weight",
     "choiceDependsOn": "depends_on",
     "dependencyWeight": "weight",
     "benefitShare": "share",
@@ -340,14 +371,24 @@ class GuideData:
             fact = Fact(iri, kinds[iri], self.texts.label(iri), self.texts.definition(iri))
             treatments = sorted(props.get("treatment", set()) | props.get("followUp", set()))
             fact.treatment = self.node(treatments[0]) if treatments else None
+            fields: dict[str, set[str]] = defaultdict(set)
             for prop, attr in _FACT_FIELDS.items():
-                setattr(fact, attr, self._nodes(props.get(prop, set())))
+                fields[attr] |= props.get(prop, set())
+            for attr, iris in fields.items():
+                setattr(fact, attr, self._nodes(iris))
+            fact.quote = min(props.get("exact", set()), default=None)
             facts.append(fact)
         return sorted(facts, key=self._fact_key)
 
     def _fact_key(self, fact: Fact) -> tuple[int, int, str]:
         first = min((self._source_key(s.iri)[0] for s in fact.sources), default=10_000)
-        kind = {"UsageStatement": 0, "SpreadStatement": 1, "FollowUpStatement": 2}
+        kind = {
+            "UsageStatement": 0,
+            "ConditionalUseStatement": 0,
+            "IndicationStatement": 0,
+            "SpreadStatement": 1,
+            "FollowUpStatement": 2,
+        }
         return (first, kind.get(fact.kind, 3), fact.iri)
 
     def _treatments(self, rows: list[Row]) -> None:
@@ -459,12 +500,22 @@ def diagram_data(store: Store, lang: str, data: GuideData | None = None) -> diag
     right: list[diagram.Edge] = []
     for row in select(store, Q_DIAGRAM):
         treatment = data.node(row["treatment"].value)
-        where = row.get("situation") or row.get("condition")
+        where = (
+            row.get("situation")
+            or row.get("whenUsed")
+            or row.get("indication")
+            or row.get("condition")
+        )
         target = data.node(where.value) if where else None
         share, frequency = row.get("share"), row.get("frequency")
+        when_used, weight = row.get("whenUsedFrequency"), row.get("weight")
         how: str | None = None
         if share is not None:  # "most people benefit": the share is what the statement is about
             how = translate(lang, "diagram.benefit").format(data.node(share.value).label.value)
+        elif when_used is not None:  # "if used, usually when…": among those treated
+            how = translate(lang, "diagram.whenused").format(data.node(when_used.value).label.value)
+        elif weight is not None:  # "mainly used when…": the main indication
+            how = data.node(weight.value).label.value
         else:
             how = data.node(frequency.value).label.value if frequency else None
         right.append(

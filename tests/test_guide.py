@@ -28,6 +28,7 @@ from netkg.pages import choose_language, local_href
 from netkg.service import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
+NETKG_ID = "https://w3id.org/netkg/id/"
 SOURCE_TEXT = (Path(__file__).parent / "fixtures" / "ccs-net-treatments.txt").read_text("utf-8")
 BASE = "https://w3id.org/netkg/"
 PREFIXES = """
@@ -167,8 +168,14 @@ STATEMENT_LINKS = (
     "treatment",
     "followUp",
     "condition",
-    "frequency",
+    "usageFrequency",
     "situation",
+    "whenUsedSituation",
+    "whenUsedFrequency",
+    "indication",
+    "indicationWeight",
+    "eventFrequency",
+    "practiceFrequency",
     "choiceDependsOn",
     "dependencyWeight",
     "benefitShare",
@@ -177,12 +184,25 @@ STATEMENT_LINKS = (
 )
 
 
+# The properties that carry the page's qualifiers (how often, how many, how strongly).
+QUALIFIERS = (
+    "usageFrequency",
+    "whenUsedFrequency",
+    "eventFrequency",
+    "practiceFrequency",
+    "indicationWeight",
+    "dependencyWeight",
+    "benefitShare",
+)
+
+
 @pytest.fixture(scope="module")
 def statements(graph: ox.Store) -> dict[str, dict[str, set[str]]]:
     rows = select(
         graph,
         """SELECT ?s ?p ?o WHERE {
-             VALUES ?kind { net:UsageStatement net:SpreadStatement net:FollowUpStatement }
+             VALUES ?kind { net:UsageStatement net:ConditionalUseStatement
+                            net:IndicationStatement net:SpreadStatement net:FollowUpStatement }
              ?s a ?kind ; ?p ?o }""",
     )
     found: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
@@ -192,7 +212,8 @@ def statements(graph: ox.Store) -> dict[str, dict[str, set[str]]]:
 
 
 def test_the_graph_has_the_page_statements(statements: dict[str, dict[str, set[str]]]) -> None:
-    # 8 usage, 1 spread and 3 follow-up statements (docs/model.md)
+    # 6 usage, 1 conditional-use, 1 indication, 1 spread and 3 follow-up statements
+    # (docs/model.md)
     assert len(statements) == 12, sorted(statements)
 
 
@@ -226,6 +247,7 @@ def test_every_qualifier_of_the_source_page_is_in_a_statement(
         graph,
         """SELECT ?c ?l WHERE {
              VALUES ?scheme { <https://w3id.org/netkg/id/usage-frequency>
+                              <https://w3id.org/netkg/id/emphasis>
                               <https://w3id.org/netkg/id/population-share> }
              ?c skos:inScheme ?scheme ; skos:prefLabel ?l FILTER(lang(?l) = 'en') }""",
     )
@@ -244,7 +266,7 @@ def test_every_qualifier_of_the_source_page_is_in_a_statement(
             value
             for props in statements.values()
             if section in props["source"]
-            for prop in ("frequency", "dependencyWeight", "benefitShare")
+            for prop in QUALIFIERS
             for value in props.get(prop, set())
         }
         assert said <= carried, f"{section}: the page says {said - carried} but no statement does"
@@ -257,7 +279,7 @@ def test_statements_match_their_source_section(
         cited = [s for s in props["source"] if s in sections]
         assert cited, f"{iri} cites no section of the page"
         text = " ".join(sections[s] for s in cited)
-        for prop in ("frequency", "benefitShare", "dependencyWeight", "site", "sharedAmong"):
+        for prop in (*QUALIFIERS, "site", "sharedAmong"):
             for value in props.get(prop, set()):
                 assert has_phrase(text, label(graph, value)), (iri, prop, label(graph, value))
         for subject in props.get("treatment", set()) | props.get("followUp", set()):
@@ -266,6 +288,30 @@ def test_statements_match_their_source_section(
                 for row in select(graph, f"SELECT ?l WHERE {{ <{subject}> skos:altLabel ?l }}")
             ]
             assert any(has_phrase(text, name) for name in names), (iri, names)
+
+
+def test_the_conditional_radiation_statement_reads_as_the_page_says(
+    guide: lxml.html.HtmlElement,
+) -> None:
+    """ "If used, it is usually when the cancer has spread": shown as a condition on use, with
+    the page's sentence, and never as how often radiation is used."""
+    item = element(guide, NETKG_ID + "usage-radiation-when-spread")
+    when = item.xpath(".//div[contains(@class, 'fact-when-used')]")
+    assert when and "usually" in text_of(when[0]) and "spread" in text_of(when[0])
+    assert "How often" not in text_of(item)
+    assert "If used, it is usually when the cancer has spread" in text_of(item)
+    main = element(guide, NETKG_ID + "usage-liver-directed-no-surgery")
+    assert main.xpath(".//div[contains(@class, 'fact-indication')]")
+    assert "How often" not in text_of(main)
+
+
+def test_every_statement_shows_the_page_sentence(
+    guide: lxml.html.HtmlElement, statements: dict[str, dict[str, set[str]]]
+) -> None:
+    for iri in statements:
+        quote = element(guide, iri).xpath(".//q")
+        assert quote, f"{iri}: the page's sentence is not shown"
+        assert " ".join(text_of(quote[0]).split()) in " ".join(SOURCE_TEXT.split())
 
 
 def test_follow_up_is_shared_among_the_page_roles(

@@ -76,15 +76,21 @@ def values(store: Store, query: str, **bindings: str) -> set[Any]:
 
 
 def usage_statements(store: Store, treatment: str) -> list[dict[str, Any]]:
-    """Every usage statement about a treatment, with its qualifiers and its sources."""
+    """Every statement about a treatment, with its kind, its qualifiers and its sources."""
     rows = select(
         store,
         """
-        SELECT ?statement ?treatment ?condition ?frequency ?situation ?dependsOn ?weight ?share
+        SELECT ?statement ?kind ?treatment ?condition ?frequency ?situation ?whenUsed
+               ?whenUsedFrequency ?indication ?indicationWeight ?dependsOn ?weight ?share
         WHERE {
-            ?statement a net:UsageStatement ; net:treatment ?treatment ; net:condition ?condition .
-            OPTIONAL { ?statement net:frequency ?frequency }
+            VALUES ?kind { net:UsageStatement net:ConditionalUseStatement net:IndicationStatement }
+            ?statement a ?kind ; net:treatment ?treatment ; net:condition ?condition .
+            OPTIONAL { ?statement net:usageFrequency ?frequency }
             OPTIONAL { ?statement net:situation ?situation }
+            OPTIONAL { ?statement net:whenUsedSituation ?whenUsed }
+            OPTIONAL { ?statement net:whenUsedFrequency ?whenUsedFrequency }
+            OPTIONAL { ?statement net:indication ?indication }
+            OPTIONAL { ?statement net:indicationWeight ?indicationWeight }
             OPTIONAL { ?statement net:choiceDependsOn ?dependsOn }
             OPTIONAL { ?statement net:dependencyWeight ?weight }
             OPTIONAL { ?statement net:benefitShare ?share }
@@ -99,10 +105,25 @@ def usage_statements(store: Store, treatment: str) -> list[dict[str, Any]]:
 
 
 def the_statement(rows: list[dict[str, Any]], **expected: Any) -> dict[str, Any]:
-    """The one statement whose qualifiers are exactly as expected (the unnamed ones unset)."""
-    keys = ("condition", "frequency", "situation", "dependsOn", "weight", "share")
+    """The one statement whose qualifiers are exactly as expected (the unnamed ones unset).
+
+    `kind` defaults to a usage statement (how often, who benefits, what the choice depends on).
+    """
+    keys = (
+        "condition",
+        "frequency",
+        "situation",
+        "whenUsed",
+        "whenUsedFrequency",
+        "indication",
+        "indicationWeight",
+        "dependsOn",
+        "weight",
+        "share",
+    )
     wanted = {k: expected.get(k) for k in keys}
     wanted["condition"] = expected.get("condition", NET_CONDITION)
+    wanted["kind"] = expected.get("kind", "net:UsageStatement")
     matches = [row for row in rows if all(row[k] == v for k, v in wanted.items())]
     assert len(matches) == 1, f"expected one statement {wanted}, found {rows}"
     return matches[0]
@@ -239,7 +260,14 @@ def test_radiation_not_usually_used_and_when_spread(curated_store: Store) -> Non
     assert the_statement(rows, frequency="id:not-usually")["sources"] == {
         "section:radiation-therapy"
     }
-    when_used = the_statement(rows, frequency="id:usually", situation="id:cancer-has-spread")
+    # "If used, it is usually when the cancer has spread": conditional on use, not a usage
+    # frequency, and not restricted to spread cancer
+    when_used = the_statement(
+        rows,
+        kind="net:ConditionalUseStatement",
+        whenUsed="id:cancer-has-spread",
+        whenUsedFrequency="id:usually",
+    )
     assert when_used["sources"] == {"section:radiation-therapy"}
 
 
@@ -258,7 +286,7 @@ def test_nets_often_spread_to_the_liver(curated_store: Store) -> None:
         """
         SELECT ?condition ?site ?frequency ?source WHERE {
             ?s a net:SpreadStatement ; net:condition ?condition ; net:site ?site ;
-               net:frequency ?frequency ; dcterms:source ?source .
+               net:eventFrequency ?frequency ; dcterms:source ?source .
         }""",
     )
     assert rows == [
@@ -277,9 +305,29 @@ def test_liver_directed_when_spread_to_liver_and_no_surgery(curated_store: Store
     rows = usage_statements(curated_store, "liver-directed-therapy")
     assert len(rows) == 2
     for_metastases = the_statement(rows, frequency="id:often", situation="id:spread-to-liver")
-    assert for_metastases["sources"] == {"section:liver-directed-therapy", "id:ref-gupta-2013"}
-    no_surgery = the_statement(rows, frequency="id:mainly", situation="id:surgery-not-possible")
+    # the page ties no statement to one of its references
+    assert for_metastases["sources"] == {"section:liver-directed-therapy"}
+    # "mainly used when surgery can't be done": the main indication, not a frequency of use
+    no_surgery = the_statement(
+        rows,
+        kind="net:IndicationStatement",
+        indication="id:surgery-not-possible",
+        indicationWeight="id:mainly",
+    )
     assert no_surgery["sources"] == {"section:liver-directed-therapy"}
+
+
+def test_no_statement_or_treatment_cites_a_reference_the_page_does_not_tie_to_it(
+    curated_store: Store,
+) -> None:
+    """The page lists its references but ties none of its statements or treatments to one."""
+    query = """
+        SELECT ?s WHERE {
+            ?s dcterms:source ?ref . ?ref a net:Reference .
+            { ?s a net:Statement } UNION { ?s a/rdfs:subClassOf net:Statement }
+            UNION { ?s a net:Treatment }
+        }"""
+    assert values(curated_store, query) == set()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -314,7 +362,8 @@ def test_follow_up_care_team(curated_store: Store) -> None:
         """
         SELECT ?role ?frequency ?specialist WHERE {
             ?s a net:FollowUpStatement ; net:followUp id:follow-up-care ;
-               net:sharedAmong ?role ; net:frequency ?frequency ; dcterms:source section:follow-up .
+               net:sharedAmong ?role ; net:practiceFrequency ?frequency ;
+               dcterms:source section:follow-up .
             ?role a net:CareRole .
             BIND (EXISTS { ?role skos:broader id:cancer-specialist } AS ?specialist)
         }""",
@@ -552,10 +601,12 @@ def test_nets_map_to_ncit_mesh_mondo_and_snomed(curated_store: Store) -> None:
     assert {
         ("exactMatch", "http://purl.obolibrary.org/obo/NCIT_C3809"),
         ("exactMatch", "http://id.nlm.nih.gov/mesh/D018358"),
-        ("exactMatch", "http://purl.obolibrary.org/obo/MONDO_0019496"),
+        ("closeMatch", "http://purl.obolibrary.org/obo/MONDO_0019496"),
         ("closeMatch", "http://snomed.info/id/255046005"),
-        ("narrowMatch", "http://purl.obolibrary.org/obo/NCIT_C188218"),
     } <= mappings
+    # Mondo maps MONDO:0019496 exactly to C3809 and to C188218: a narrowMatch to C188218 would
+    # be incoherent once merged with Mondo (docs/sources.md, notes N5 and N6)
+    assert ("narrowMatch", "http://purl.obolibrary.org/obo/NCIT_C188218") not in mappings
 
 
 def test_every_mapping_is_recorded_with_its_source(curated_store: Store) -> None:
@@ -584,6 +635,6 @@ def test_every_mapping_is_recorded_with_its_source(curated_store: Store) -> None
     )
     targets = values(curated_store, "SELECT ?o WHERE { ?a owl:annotatedTarget ?o }")
     assert all(str(t).startswith(allowed) for t in targets), targets
-    # Codes external-codes.md marks conflicting or warns against are absent.
+    # Codes docs/sources.md marks conflicting or warns against are absent.
     for trap in ("http://snomed.info/id/55937004", "http://purl.obolibrary.org/obo/NCIT_C2916"):
         assert trap not in targets

@@ -27,6 +27,8 @@ ONTOLOGY_IRI = rdflib.URIRef("https://w3id.org/netkg/ontology")
 BIBO = "http://purl.org/ontology/bibo/"
 SSSOM = "https://w3id.org/sssom/"
 SEMAPV = "https://w3id.org/semapv/vocab/"
+OA = "http://www.w3.org/ns/oa#"  # W3C Web Annotation: the statements' excerpts
+SPDX = "http://spdx.org/rdf/terms#"  # the source text's checksum, as DCAT 3 writes it
 
 # Standard vocabularies that rdflib defines term by term: a term used from them must exist.
 # (Referenced through the module: pytest warns when it inspects DefinedNamespace globals.)
@@ -43,6 +45,7 @@ CLOSED_VOCABULARIES: tuple[type[ns.DefinedNamespace], ...] = (
     ns.VOID,
     ns.DCAT,
     ns.VANN,
+    ns.DCMITYPE,
 )
 # Standard vocabularies rdflib does not list: the terms netkg may use from them.
 LISTED_TERMS = {
@@ -68,8 +71,22 @@ LISTED_TERMS = {
         "object_source_version",
         "author_id",
         "mapping_date",
+        "confidence",
     },
     SEMAPV: {"ManualMappingCuration", "MappingChaining"},
+    OA: {
+        "SpecificResource",
+        "TextQuoteSelector",
+        "TextPositionSelector",
+        "hasSource",
+        "hasSelector",
+        "exact",
+        "prefix",
+        "suffix",
+        "start",
+        "end",
+    },
+    SPDX: {"Checksum", "checksum", "algorithm", "checksumValue", "checksumAlgorithm_sha256"},
 }
 STANDARD_NAMESPACES = tuple(str(v) for v in CLOSED_VOCABULARIES) + tuple(LISTED_TERMS)
 

@@ -40,7 +40,12 @@ def options(store: ox.Store, query: NamedQuery, **situation: str) -> Rows:
 
 
 def frequencies(rows: list[dict[str, object]]) -> set[str]:
-    return {str(r["frequencyLabel"]) for r in rows if r["frequencyLabel"]}
+    """How often each treatment is used, as the rows say (not conditional frequencies)."""
+    return {str(r["usageFrequencyLabel"]) for r in rows if r["usageFrequencyLabel"]}
+
+
+def row(rows: list[dict[str, object]], slug: str) -> dict[str, object]:
+    return next(r for r in rows if r["statement"] == ID + slug)
 
 
 def statements(rows: list[dict[str, object]]) -> set[str]:
@@ -91,9 +96,16 @@ def test_spread_brings_radiation_with_both_qualifiers(
     assert "radiation-therapy" in answer
     radiation = answer["radiation-therapy"]
     assert statements(radiation) == {"usage-radiation-not-usual", "usage-radiation-when-spread"}
-    assert frequencies(radiation) == {"not usually", "usually"}
-    when = next(r for r in radiation if r["statement"] == ID + "usage-radiation-when-spread")
-    assert when["situation"] == ID + "cancer-has-spread"
+    # how often it is used: not usually, and nothing else
+    assert frequencies(radiation) == {"not usually"}
+    # when it is used, it is usually when the cancer has spread: a frequency among those treated
+    when = row(radiation, "usage-radiation-when-spread")
+    assert when["kind"] == "ConditionalUseStatement"
+    assert when["usageFrequency"] is None and when["situation"] is None
+    assert when["whenUsedSituation"] == ID + "cancer-has-spread"
+    assert when["whenUsedFrequencyLabel"] == "usually"
+    assert when["quote"] == "If used, it is usually when the cancer has spread (metastasized)."
+    assert row(radiation, "usage-radiation-not-usual")["kind"] == "UsageStatement"
     # nothing says where it spread: liver-directed therapy is not offered on a guess
     assert "liver-directed-therapy" not in answer
 
@@ -113,12 +125,16 @@ def test_spread_to_the_liver_brings_liver_directed_therapy(
     )
     answer = options(curated_store, query, liver="true")
     liver = answer["liver-directed-therapy"]
-    assert statements(liver) == {"usage-liver-directed-liver-metastases"}
-    assert frequencies(liver) == {"often"}
-    assert {r["source"] for r in liver} == {
-        ID + "ccs-net-treatments/liver-directed-therapy",
-        ID + "ref-gupta-2013",
+    # the main indication (surgery can't be done) is said of the treatment in general
+    assert statements(liver) == {
+        "usage-liver-directed-liver-metastases",
+        "usage-liver-directed-no-surgery",
     }
+    assert frequencies(liver) == {"often"}
+    often = row(liver, "usage-liver-directed-liver-metastases")
+    assert often["situation"] == ID + "spread-to-liver"
+    # the page ties no statement to one of its references: the source is the page's section
+    assert {r["source"] for r in liver} == {ID + "ccs-net-treatments/liver-directed-therapy"}
     # spread to the liver is spread: radiation is considered too
     assert "radiation-therapy" in answer
 
@@ -131,8 +147,13 @@ def test_surgery_not_possible_brings_liver_directed_therapy_and_drops_surgery(
     assert "surgery" not in answer
     liver = answer["liver-directed-therapy"]
     assert statements(liver) == {"usage-liver-directed-no-surgery"}
-    assert frequencies(liver) == {"mainly"}
-    assert {r["situation"] for r in liver} == {ID + "surgery-not-possible"}
+    # "mainly" is the weight of the indication, not how often it is used
+    assert frequencies(liver) == set()
+    (main,) = liver
+    assert main["kind"] == "IndicationStatement"
+    assert main["indication"] == ID + "surgery-not-possible"
+    assert main["indicationWeightLabel"] == "mainly"
+    assert main["situation"] is None
     assert "biological-therapy" in answer
 
 
@@ -202,4 +223,15 @@ def test_labels_in_french(curated_store: ox.Store, query: NamedQuery) -> None:
     answer = options(curated_store, query, surgery="false", lang="fr")
     labels = {slug: rows[0]["label"] for slug, rows in answer.items()}
     assert labels["liver-directed-therapy"] == "traitement dirigé vers le foie"
-    assert frequencies(answer["liver-directed-therapy"]) == {"principalement"}
+    (main,) = answer["liver-directed-therapy"]
+    assert main["indicationWeightLabel"] == "principalement"
+    assert str(main["statementLabel"]).startswith("traitement dirigé vers le foie")
+
+
+def test_every_row_quotes_the_page(curated_store: ox.Store, query: NamedQuery) -> None:
+    """Each row carries the page's own sentence for its statement, word for word."""
+    answer = options(curated_store, query, spread="true", liver="true", surgery="false")
+    for rows in answer.values():
+        for r in rows:
+            assert r["quote"], r["statement"]
+            on_page(str(r["quote"]))

@@ -238,9 +238,9 @@ def test_a_problem_a_shape_reports_is_not_reported_again_by_a_netkg_check(tmp_pa
         shutil.copytree(repo / folder, tmp_path / folder)
     statements = tmp_path / "data" / "statements.ttl"
     text = statements.read_text(encoding="utf-8")
-    assert "net:frequency id:commonly ;" in text
+    assert "net:usageFrequency id:commonly ." in text
     statements.write_text(
-        text.replace("net:frequency id:commonly ;", "net:frequency id:sometimes ;", 1),
+        text.replace("net:usageFrequency id:commonly .", "net:usageFrequency id:sometimes .", 1),
         encoding="utf-8",
     )
     report = validate_project(tmp_path)

@@ -29,6 +29,7 @@ from starlette.responses import Response
 import netkg
 from netkg.fhir_build import BUNDLE_FILE
 from netkg.fhir_ops import RESOURCE_TYPES, FhirError, Params, Terminology, operation_outcome
+from netkg.negotiate import choose
 
 __all__ = ["MEDIA_TYPE", "router"]
 
@@ -83,6 +84,10 @@ def _base(request: Request) -> str:
 
 
 def _check_format(request: Request) -> None:
+    """`_format` (FHIR's override of Accept), else Accept, must allow JSON; `_pretty` a boolean."""
+    pretty = request.query_params.get("_pretty")
+    if pretty not in (None, "true", "false"):
+        raise FhirError(400, "invalid", f"_pretty={pretty!r}: use true or false")
     asked = request.query_params.get("_format")
     if asked is not None:
         if asked in OTHER_FORMATS:
@@ -90,17 +95,11 @@ def _check_format(request: Request) -> None:
         if asked not in JSON_FORMATS:
             raise FhirError(400, "invalid", f"_format={asked!r}: use json or application/fhir+json")
         return
-    from netkg.negotiate import choose
-
     accept = request.headers.get("accept")
-    offered = [MEDIA_TYPE, "application/json"]
-    if accept and choose(accept, offered, aliases={}) is None:
+    if accept and choose(accept, [MEDIA_TYPE, "application/json"], aliases={}) is None:
         raise FhirError(
             406, "not-supported", f"Accept: {accept}: this server answers {MEDIA_TYPE} only"
         )
-    pretty = request.query_params.get("_pretty")
-    if pretty not in (None, "true", "false"):
-        raise FhirError(400, "invalid", f"_pretty={pretty!r}: use true or false")
 
 
 def _respond(request: Request, answer: Answer) -> Response:

@@ -85,7 +85,7 @@ TARGET_SYSTEMS = (
         "http://ncicb.nci.nih.gov/xml/owl/EVS/Thesaurus.owl",
         "NCI Thesaurus",
     ),
-    TargetSystem("http://id.nlm.nih.gov/mesh/", "http://id.nlm.nih.gov/mesh", "MeSH"),
+    TargetSystem("http://id.nlm.nih.gov/mesh/", "https://www.nlm.nih.gov/mesh", "MeSH"),
     TargetSystem("http://snomed.info/id/", "http://snomed.info/sct", "SNOMED CT"),
     TargetSystem(
         "https://w3id.org/netkg/external/icdo3/",
@@ -101,7 +101,8 @@ TARGET_SYSTEMS = (
     ),
 )
 """The canonical FHIR system URI of each target vocabulary, as HL7's terminology registry (THO)
-lists it; codes are the IRI's local part (`C2915`, `D002276`, `443492008`), ICD-O-3's the
+lists it (MeSH's is `https://www.nlm.nih.gov/mesh`, not its RDF IRI stem; docs/fhir.md has the
+evidence); codes are the IRI's local part (`C2915`, `D002276`, `443492008`), ICD-O-3's the
 skos:notation (`8240/3`), Mondo's the CURIE (`MONDO:0005369`)."""
 
 DESIGNATION_USE = {

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -148,13 +148,14 @@ class Concept:
         return found
 
 
-@dataclass
+@dataclass(frozen=True)
 class Terminology:
     """The release's FHIR resources, indexed for reads and operations."""
 
     resources: dict[tuple[str, str], dict[str, Any]]
     issued: str
-    concepts: dict[str, Concept] = field(default_factory=dict)
+    code_system: dict[str, Any]
+    concepts: dict[str, Concept]
 
     @classmethod
     def from_bundle(cls, bundle: Mapping[str, Any]) -> Terminology:
@@ -162,28 +163,31 @@ class Terminology:
         for entry in bundle.get("entry", []):
             resource = entry["resource"]
             resources[(resource["resourceType"], resource["id"])] = resource
-        terms = cls(resources=resources, issued=str(bundle.get("timestamp", "")))
-        code_system = terms.code_system
-        for concept in code_system.get("concept", []):
-            terms.concepts[concept["code"]] = Concept(
+        code_system = next(
+            (
+                r
+                for (k, _), r in resources.items()
+                if k == "CodeSystem" and r["url"] == CODE_SYSTEM_URL
+            ),
+            None,
+        )
+        if code_system is None:
+            raise FhirError(404, "not-found", "this release has no netkg CodeSystem")
+        concepts = {
+            concept["code"]: Concept(
                 code=concept["code"],
                 display=concept["display"],
                 definition=concept.get("definition"),
                 designations=tuple(concept.get("designation", [])),
                 properties=tuple(concept.get("property", [])),
             )
-        return terms
+            for concept in code_system.get("concept", [])
+        }
+        return cls(resources, str(bundle.get("timestamp", "")), code_system, concepts)
 
     @classmethod
     def from_file(cls, path: Path) -> Terminology:
         return cls.from_bundle(json.loads(path.read_text(encoding="utf-8")))
-
-    @property
-    def code_system(self) -> dict[str, Any]:
-        for (kind, _), resource in self.resources.items():
-            if kind == "CodeSystem" and resource["url"] == CODE_SYSTEM_URL:
-                return resource
-        raise FhirError(404, "not-found", "this release has no netkg CodeSystem")
 
     @property
     def version(self) -> str:
@@ -633,8 +637,8 @@ class Terminology:
 
 
 def _property(code: str, value: Mapping[str, Any]) -> dict[str, Any]:
-    return {"name": "property", "part": [{"name": "code", "valueCode": code}, *_parts(value)]}
-
-
-def _parts(value: Mapping[str, Any]) -> list[dict[str, Any]]:
-    return [{"name": "value", **{k: v for k, v in value.items() if k.startswith("value")}}]
+    """A $lookup `property` parameter: its code and its value[x] as parts."""
+    return {
+        "name": "property",
+        "part": [{"name": "code", "valueCode": code}, {"name": "value", **value}],
+    }

@@ -91,7 +91,7 @@ def coding_of(row: dict[str, str]) -> tuple[str, str]:
             "http://purl.obolibrary.org/obo/NCIT_",
             "http://ncicb.nci.nih.gov/xml/owl/EVS/Thesaurus.owl",
         ),
-        ("http://id.nlm.nih.gov/mesh/", "http://id.nlm.nih.gov/mesh"),
+        ("http://id.nlm.nih.gov/mesh/", "https://www.nlm.nih.gov/mesh"),
         ("http://snomed.info/id/", SNOMED),
         ("http://purl.obolibrary.org/obo/MONDO_", "http://purl.obolibrary.org/obo/mondo.owl"),
     ):

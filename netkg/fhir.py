@@ -143,8 +143,11 @@ async def _operation_params(request: Request, operation: str) -> Params:
         raise FhirError(400, "structure", f"the body is not JSON: {error}") from None
     if not isinstance(document, dict) or document.get("resourceType") != "Parameters":
         raise FhirError(400, "structure", "POST a Parameters resource to a FHIR operation")
+    listed = document.get("parameter", [])
+    if not isinstance(listed, list):
+        raise FhirError(400, "structure", "Parameters.parameter must be a list")
     params: dict[str, list[str]] = {}
-    for parameter in document.get("parameter") or []:
+    for parameter in listed:
         if not isinstance(parameter, dict) or not isinstance(parameter.get("name"), str):
             raise FhirError(400, "structure", "each parameter needs a name and a value[x]")
         name = parameter["name"]
@@ -191,9 +194,6 @@ def _raise(error: FhirError) -> Answer:
 
 # --- routes (operations before reads, so `$expand` is never taken for an id) ---------------------
 
-READ = ["GET", "HEAD"]
-OPERATE = ["GET", "HEAD", "POST"]
-
 
 @router.get("/fhir/metadata", summary="FHIR CapabilityStatement of the terminology server")
 def metadata(request: Request) -> Response:
@@ -204,47 +204,46 @@ def metadata(request: Request) -> Response:
     )
 
 
-@router.api_route("/fhir/CodeSystem/$lookup", methods=OPERATE, summary="FHIR CodeSystem $lookup")
+@router.get("/fhir/CodeSystem/$lookup", summary="FHIR CodeSystem $lookup")
+@router.post("/fhir/CodeSystem/$lookup", summary="FHIR CodeSystem $lookup")
 async def lookup(request: Request) -> Response:
     return await _operate(request, "lookup", lambda terms, params: terms.lookup(params))
 
 
-@router.api_route("/fhir/ValueSet/$expand", methods=OPERATE, summary="FHIR ValueSet $expand")
+@router.get("/fhir/ValueSet/$expand", summary="FHIR ValueSet $expand")
+@router.post("/fhir/ValueSet/$expand", summary="FHIR ValueSet $expand")
 async def expand(request: Request) -> Response:
     return await _operate(request, "expand", lambda terms, params: terms.expand(params))
 
 
-@router.api_route("/fhir/ValueSet/{resource_id}/$expand", methods=OPERATE, include_in_schema=False)
+@router.get("/fhir/ValueSet/{resource_id}/$expand", include_in_schema=False)
+@router.post("/fhir/ValueSet/{resource_id}/$expand", include_in_schema=False)
 async def expand_one(request: Request, resource_id: str) -> Response:
     return await _operate(request, "expand", lambda t, params: t.expand(params, resource_id))
 
 
-@router.api_route(
-    "/fhir/ValueSet/$validate-code", methods=OPERATE, summary="FHIR ValueSet $validate-code"
-)
+@router.get("/fhir/ValueSet/$validate-code", summary="FHIR ValueSet $validate-code")
+@router.post("/fhir/ValueSet/$validate-code", summary="FHIR ValueSet $validate-code")
 async def validate_code(request: Request) -> Response:
     return await _operate(request, "validate-code", lambda t, params: t.validate_code(params))
 
 
-@router.api_route(
-    "/fhir/ValueSet/{resource_id}/$validate-code", methods=OPERATE, include_in_schema=False
-)
+@router.get("/fhir/ValueSet/{resource_id}/$validate-code", include_in_schema=False)
+@router.post("/fhir/ValueSet/{resource_id}/$validate-code", include_in_schema=False)
 async def validate_code_one(request: Request, resource_id: str) -> Response:
     return await _operate(
         request, "validate-code", lambda t, params: t.validate_code(params, resource_id)
     )
 
 
-@router.api_route(
-    "/fhir/ConceptMap/$translate", methods=OPERATE, summary="FHIR ConceptMap $translate"
-)
+@router.get("/fhir/ConceptMap/$translate", summary="FHIR ConceptMap $translate")
+@router.post("/fhir/ConceptMap/$translate", summary="FHIR ConceptMap $translate")
 async def translate(request: Request) -> Response:
     return await _operate(request, "translate", lambda t, params: t.translate(params))
 
 
-@router.api_route(
-    "/fhir/ConceptMap/{resource_id}/$translate", methods=OPERATE, include_in_schema=False
-)
+@router.get("/fhir/ConceptMap/{resource_id}/$translate", include_in_schema=False)
+@router.post("/fhir/ConceptMap/{resource_id}/$translate", include_in_schema=False)
 async def translate_one(request: Request, resource_id: str) -> Response:
     return await _operate(request, "translate", lambda t, params: t.translate(params, resource_id))
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,7 @@ ALWAYS_ALLOWED = frozenset({"_format", "_pretty"})
 SEARCH_PARAMS = ("_id", "url", "version", "name", "status")
 LOOKUP_PROPERTIES = ("definition", "designation", "parent", "scheme")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+_WHOLE_NUMBER = re.compile(r"^[0-9]{1,9}$")
 _MAX_VALUE = 2000
 
 Params = Mapping[str, Sequence[str]]
@@ -75,20 +76,24 @@ def _check_names(params: Params, allowed: Iterable[str], what: str) -> None:
                 400, "not-supported", f"{what} has no parameter {name!r}; it takes: {listed}"
             )
     for name, values in params.items():
-        if name not in ("property",) and len(values) > 1:
+        if name != "property" and len(values) > 1:  # only $lookup's property repeats
             raise _bad(f"parameter {name!r} is given {len(values)} times; give it once")
         for value in values:
             if len(value) > _MAX_VALUE:
                 raise _bad(f"parameter {name!r} is longer than {_MAX_VALUE} characters")
 
 
-def _one(params: Params, name: str, *, required: bool = False) -> str | None:
+def _one(params: Params, name: str) -> str | None:
+    """The value of parameter `name`, or None when it is absent or empty."""
     values = params.get(name) or []
-    if not values or values[0] == "":
-        if required:
-            raise _bad(f"parameter {name!r} is required")
-        return None
-    return values[0]
+    return values[0] if values and values[0] != "" else None
+
+
+def _required(params: Params, name: str) -> str:
+    value = _one(params, name)
+    if value is None:
+        raise _bad(f"parameter {name!r} is required")
+    return value
 
 
 def _boolean(params: Params, name: str) -> bool:
@@ -104,7 +109,7 @@ def _integer(params: Params, name: str) -> int | None:
     value = _one(params, name)
     if value is None:
         return None
-    if not value.isdigit() or len(value) > 9:
+    if not _WHOLE_NUMBER.match(value):
         raise _bad(f"parameter {name!r} must be a whole number of 0 or more, not {value!r}")
     return int(value)
 
@@ -288,9 +293,8 @@ class Terminology:
         _check_names(
             params, ("system", "code", "version", "displayLanguage", "property"), "$lookup"
         )
-        system = _one(params, "system", required=True)
-        code = _one(params, "code", required=True)
-        assert system is not None and code is not None
+        system = _required(params, "system")
+        code = _required(params, "code")
         concept = self._concept(system, code, _one(params, "version"))
         language = _language(params)
         asked = [p for p in params.get("property", []) if p]
@@ -343,8 +347,7 @@ class Terminology:
                     404, "not-found", f"ValueSet/{resource_id} is not at version {version}"
                 )
             return value_set
-        url = _one(params, "url", required=True)
-        assert url is not None
+        url = _required(params, "url")
         return self._by_url("ValueSet", url, _one(params, "valueSetVersion"))
 
     def members(self, value_set: Mapping[str, Any]) -> list[Concept]:
@@ -444,7 +447,7 @@ class Terminology:
             "$validate-code",
         )
         value_set = self._value_set(params, resource_id)
-        code = _one(params, "code", required=True)
+        code = _required(params, "code")
         system = _one(params, "system")
         if system is None:
             raise _bad("parameter 'system' is required with 'code' (the code system's url)")
@@ -498,8 +501,9 @@ class Terminology:
             ),
             "$translate",
         )
-        system = _one(params, "system", required=True)
-        code = _one(params, "code", required=True)
+        system = _required(params, "system")
+        code = _required(params, "code")
+        version = _one(params, "version")
         reverse = _boolean(params, "reverse")
         target_system = _one(params, "targetsystem")
         source_vs, target_vs = _one(params, "source"), _one(params, "target")
@@ -524,39 +528,32 @@ class Terminology:
             if target_vs and declared_target and target_vs != declared_target:
                 continue
             for group in concept_map.get("group", []):
-                from_system, to_system = group["source"], group.get("target")
-                to_version = group.get("targetVersion")
-                if reverse:
-                    from_system, to_system = to_system, from_system
-                    to_version = group.get("sourceVersion")
+                ends = (group["source"], group.get("sourceVersion"))
+                other = (group.get("target"), group.get("targetVersion"))
+                (from_system, from_version), (to_system, to_version) = (
+                    (other, ends) if reverse else (ends, other)
+                )
                 if from_system != system or (target_system and to_system != target_system):
                     continue
-                for element in group.get("element", []):
-                    for target in element.get("target", []):
-                        if reverse:
-                            if target["code"] != code:
-                                continue
-                            found = {"code": element["code"], "display": element.get("display")}
-                            equivalence = INVERSE[target["equivalence"]]
-                        else:
-                            if element["code"] != code:
-                                continue
-                            found = {"code": target["code"], "display": target.get("display")}
-                            equivalence = target["equivalence"]
-                        coding = {"system": to_system}
-                        if to_version:
-                            coding["version"] = to_version
-                        coding |= {k: v for k, v in found.items() if v}
-                        matches.append(
-                            {
-                                "name": "match",
-                                "part": [
-                                    {"name": "equivalence", "valueCode": equivalence},
-                                    {"name": "concept", "valueCoding": coding},
-                                    {"name": "source", "valueUri": concept_map["url"]},
-                                ],
-                            }
-                        )
+                if version and from_version and version != from_version:
+                    continue
+                for found, display, equivalence in _pairs(group, code, reverse=reverse):
+                    coding = {"system": to_system}
+                    if to_version:
+                        coding["version"] = to_version
+                    coding["code"] = found
+                    if display:
+                        coding["display"] = display
+                    matches.append(
+                        {
+                            "name": "match",
+                            "part": [
+                                {"name": "equivalence", "valueCode": equivalence},
+                                {"name": "concept", "valueCoding": coding},
+                                {"name": "source", "valueUri": concept_map["url"]},
+                            ],
+                        }
+                    )
         out: list[dict[str, Any]] = [{"name": "result", "valueBoolean": bool(matches)}]
         if not matches:
             direction = " (reverse)" if reverse else ""
@@ -634,6 +631,19 @@ class Terminology:
                 }
             ],
         }
+
+
+def _pairs(
+    group: Mapping[str, Any], code: str, *, reverse: bool
+) -> Iterator[tuple[str, str | None, str]]:
+    """What `code` maps to in one ConceptMap group: (code, display, equivalence); read from
+    the target side when `reverse`, with the equivalence turned round (wider ↔ narrower)."""
+    for element in group.get("element", []):
+        for target in element.get("target", []):
+            if reverse and target["code"] == code:
+                yield element["code"], element.get("display"), INVERSE[target["equivalence"]]
+            elif not reverse and element["code"] == code:
+                yield target["code"], target.get("display"), target["equivalence"]
 
 
 def _property(code: str, value: Mapping[str, Any]) -> dict[str, Any]:

@@ -460,6 +460,8 @@ def test_http_policies_apply(client: TestClient) -> None:
         ("GET", "/fhir/ValueSet/$expand", {"url": VS + "nothing"}, 404, "no ValueSet"),
         ("GET", "/fhir/ValueSet/net-treatments/$expand", {"count": "-1"}, 400, "'count'"),
         ("GET", "/fhir/ValueSet/net-treatments/$expand", {"offset": "x"}, 400, "'offset'"),
+        ("GET", "/fhir/ValueSet/net-treatments/$expand", {"count": "²"}, 400, "'count'"),
+        ("GET", "/fhir/ValueSet/net-treatments/$expand", {"filter": ["a", "b"]}, 400, "once"),
         ("GET", "/fhir/ValueSet/net-treatments/$expand", {"valueSetVersion": "9"}, 404, "version"),
         ("GET", "/fhir/ValueSet/nothing/$expand", {}, 404, "ValueSet/nothing"),
         (
@@ -499,7 +501,7 @@ def test_http_policies_apply(client: TestClient) -> None:
     ],
 )
 def test_bad_requests_get_an_operation_outcome(
-    client: TestClient, method: str, path: str, params: dict[str, str], status: int, says: str
+    client: TestClient, method: str, path: str, params: dict[str, Any], status: int, says: str
 ) -> None:
     response = client.request(method, path, params=params)
     assert response.status_code == status, response.text

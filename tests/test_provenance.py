@@ -54,9 +54,7 @@ def test_every_statement_has_an_excerpt(curated_store: ox.Store) -> None:
            }""",
     )
     assert missing == []
-    count = select(
-        curated_store, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s net:excerpt ?e }"
-    )
+    count = select(curated_store, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s net:excerpt ?e }")
     assert int(count[0]["n"]) == 12
 
 

@@ -7,6 +7,7 @@ unknown field fails), and checked against the release's own graph, queried here 
 from __future__ import annotations
 
 import json
+import shutil
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -530,3 +531,22 @@ def test_unacceptable_accept_and_bad_posts(client: TestClient) -> None:
         )
         assert response.status_code == status, (content, response.text)
         parsed(response.json())
+
+
+def test_translate_checks_the_source_version(client: TestClient) -> None:
+    path = "/fhir/ConceptMap/$translate"
+    code = {"system": CODE_SYSTEM_URL, "code": "carcinoid-tumour", "targetsystem": SNOMED}
+    _, same = get(client, path, **code, version="0.1.0")
+    assert parameters(same)["result"] == [True]
+    _, other = get(client, path, **code, version="9.9.9")
+    assert parameters(other)["result"] == [False]
+
+
+def test_a_release_without_fhir_resources_says_so(dist: Path, tmp_path: Path) -> None:
+    old = tmp_path / "dist"
+    shutil.copytree(dist, old)
+    (old / BUNDLE_FILE).unlink()
+    with TestClient(create_app(Settings(dist=old, workers=1))) as old_client:
+        response = old_client.get("/fhir/CodeSystem/netkg")
+    assert response.status_code == 404
+    assert "netkg build" in parsed(response.json()).issue[0].diagnostics

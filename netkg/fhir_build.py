@@ -124,7 +124,7 @@ DESIGNATION_USE = {
 
 
 class TerminologyError(NetkgError):
-    """The graph can't be written as FHIR terminology (e.g. two groups with one ValueSet id)."""
+    """The graph can't be written as FHIR terminology (a target FHIR has no system for)."""
 
     exit_code = 2
 
@@ -252,12 +252,6 @@ def value_sets(graph: Graph, *, version: str, issued: str) -> list[dict[str, Any
             row["valueset"],
             {"title": row["title"], "description": row.get("description"), "concepts": []},
         )
-        if group["title"] != row["title"]:
-            raise TerminologyError(
-                f"ValueSet id {row['valueset']!r} names two groups ({group['title']!r} and "
-                f"{row['title']!r}): rename the concept scheme or the class group in "
-                "netkg/release_views/value-sets.rq"
-            )
         code = _code(row["concept"])
         if code not in group["concepts"]:
             group["concepts"].append(code)

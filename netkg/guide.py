@@ -459,18 +459,22 @@ class GuideData:
 
     def _disclaimer(self, rows: list[Row]) -> None:
         self.disclaimer: Node | None = None
-        self.disclaimer_comment: Text | None = None
+        comments: set[tuple[str, str | None]] = set()
         points: set[tuple[str, str | None]] = set()
         sources: set[str] = set()
         for row in rows:
             self.disclaimer = self.node(row["disclaimer"].value)
             if "comment" in row:
-                self.disclaimer_comment = Text(row["comment"].value, row["comment"].lang)
+                comments.add((row["comment"].value, row["comment"].lang))
             if "point" in row:
                 points.add((row["point"].value, row["point"].lang))
             if "source" in row:
                 sources.add(row["source"].value)
-        self.disclaimer_points = [Text(v, lang) for v, lang in sorted(points)]
+        # the page's language when the graph has it, else English (never both)
+        lang = self.texts.lang if any(t == self.texts.lang for _, t in points) else "en"
+        comment = sorted(c for c in comments if c[1] == lang) or sorted(comments)
+        self.disclaimer_comment = Text(*comment[0]) if comment else None
+        self.disclaimer_points = [Text(v, t) for v, t in sorted(points) if t == lang]
         self.disclaimer_sources = self._nodes(sources)
 
 

@@ -32,8 +32,11 @@ PREFIXES = {
     "owl": "http://www.w3.org/2002/07/owl#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
     "sssom": "https://w3id.org/sssom/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
 }
 XSD = PREFIXES["xsd"]
+BIBO = PREFIXES["bibo"]
 NET_CONDITION = "id:neuroendocrine-tumour"
 
 
@@ -431,37 +434,121 @@ def _fields(store: Store, ref: str) -> dict[str, set[Any]]:
     return fields
 
 
+def _authors(store: Store, ref: str, prop: str = "authorList") -> list[str]:
+    """The names in a reference's (or book's) ordered list: a member's position is the number of
+    list cells from the head to it."""
+    rows = select(
+        store,
+        f"""
+        SELECT ?name (COUNT(?cell) AS ?position) ?ref WHERE {{
+            ?ref bibo:{prop} ?list .
+            ?list rdf:rest* ?cell .
+            ?cell rdf:rest* ?member .
+            ?member rdf:first ?agent .
+            ?agent foaf:name ?name .
+        }} GROUP BY ?member ?name ?ref ORDER BY ?position""",
+        ref=ref,
+    )
+    return [row["name"] for row in rows]
+
+
+def test_authors_in_the_order_printed(curated_store: Store) -> None:
+    """The page prints "Gridelli C, Rossi A, Airoma G et al": the list starts in that order and
+    continues with the verified author list (docs/sources.md part C)."""
+    gridelli = _authors(curated_store, "ref-gridelli-2013")
+    assert gridelli[:3] == ["Gridelli C", "Rossi A", "Airoma G"]
+    assert len(gridelli) == 13 and gridelli[-1] == "Riccardi"
+    assert _authors(curated_store, "ref-singh-2016")[:4] == [
+        "Singh S",
+        "Asa SL",
+        "Dey C",
+        "Kennecke",
+    ]
+    assert _authors(curated_store, "ref-norton-2015") == ["Norton JA", "Kunz PL"]
+    assert _authors(curated_store, "ref-yao-2015") == ["Yao JC", "Evans DB"]
+    assert _authors(curated_store, "ref-cnets-2015") == [
+        "Carcinoid Neuroendocrine Tumour Society (CNETS) Canada"
+    ]
+    book = "book-devita-cancer-principles-practice-oncology-10"
+    assert _authors(curated_store, book, "editorList") == [
+        "DeVita VT Jr",
+        "Lawrence TS",
+        "Rosenberg SA",
+    ]
+    for row in select(curated_store, "SELECT ?ref ?list WHERE { ?ref bibo:authorList ?list }"):
+        printed = values(
+            curated_store, "SELECT ?a ?r WHERE { ?r net:authorString ?a }", r=row["ref"]
+        )
+        assert printed  # every reference with a list also keeps the authors as printed
+
+
+def test_journals_and_the_book_are_entities(curated_store: Store) -> None:
+    rows = select(
+        curated_store,
+        """
+        SELECT ?ref ?container ?type ?title WHERE {
+            ?ref a net:Reference ; dcterms:isPartOf ?container .
+            ?container a ?type ; dcterms:title ?title .
+            FILTER (?type IN (bibo:Journal, bibo:Book))
+        }""",
+    )
+    found = {(r["ref"], r["type"], r["title"]) for r in rows}
+    assert found == {
+        ("id:ref-gupta-2013", BIBO + "Journal", "Seminars in Interventional Radiology"),
+        ("id:ref-gridelli-2013", BIBO + "Journal", "Cancer Treatment Reviews"),
+        ("id:ref-singh-2016", BIBO + "Journal", "Cancer Treatment Reviews"),
+        ("id:ref-norton-2015", BIBO + "Book", "Cancer: Principles and Practice of Oncology"),
+        ("id:ref-yao-2015", BIBO + "Book", "Cancer: Principles and Practice of Oncology"),
+    }
+    # the ISSN is the journal's, not an article's
+    issn = select(curated_store, "SELECT ?s ?issn WHERE { ?s bibo:issn ?issn }")
+    assert issn == [{"s": "id:journal-cancer-treatment-reviews", "issn": "0305-7372"}]
+
+
+def test_documents_are_creative_works_not_medical_entities(curated_store: Store) -> None:
+    """schema:MedicalGuideline is a MedicalEntity: a cited document must be a CreativeWork."""
+    assert values(curated_store, "SELECT ?r WHERE { ?r a schema:MedicalGuideline }") == set()
+    rows = select(curated_store, "SELECT ?ref ?t WHERE { ?ref a net:Reference , ?t }")
+    kinds = {
+        PREFIXES["schema"] + k for k in ("ScholarlyArticle", "Chapter", "Report", "CreativeWork")
+    }
+    typed = {r["ref"] for r in rows if r["t"] in kinds}
+    assert typed == {r["ref"] for r in rows}
+    assert len(typed) == 9
+
+
 def test_journal_articles_with_their_verified_identifiers(curated_store: Store) -> None:
     gupta = _fields(curated_store, "ref-gupta-2013")
-    assert gupta["containerTitle"] == {"Seminars in Interventional Radiology"}
+    assert gupta["isPartOf"] == {"id:journal-seminars-in-interventional-radiology"}
     assert (gupta["volume"], gupta["issue"]) == ({"30"}, {"1"})
     assert (gupta["pageStart"], gupta["pageEnd"]) == ({"28"}, {"38"})
     assert gupta["doi"] == {"10.1055/s-0033-1333651"}
     assert gupta["pmid"] == {"24436515"}
 
     gridelli = _fields(curated_store, "ref-gridelli-2013")
-    assert gridelli["containerTitle"] == {"Cancer Treatment Reviews"}
+    assert gridelli["isPartOf"] == {"id:journal-cancer-treatment-reviews"}
     assert gridelli["issue"] == {"5"}
     assert (gridelli["pageStart"], gridelli["pageEnd"]) == ({"466"}, {"472"})
     assert gridelli["doi"] == {"10.1016/j.ctrv.2012.06.012"}
-    assert gridelli["issn"] == {"0305-7372"}
     assert "volume" not in gridelli and "pmid" not in gridelli  # unverified: left out
 
     singh = _fields(curated_store, "ref-singh-2016")
-    assert singh["containerTitle"] == {"Cancer Treatment Reviews"}
+    assert singh["isPartOf"] == {"id:journal-cancer-treatment-reviews"}
     assert (singh["volume"], singh["pageStart"], singh["pageEnd"]) == ({"47"}, {"32"}, {"45"})
     assert "doi" not in singh and "pmid" not in singh  # unverified: left out
 
 
 def test_book_chapters_in_devita_10th_edition(curated_store: Store) -> None:
     expected = {"ref-norton-2015": ("86", "1218", "1226"), "ref-yao-2015": ("85", "1205", "1217")}
+    book = _fields(curated_store, "book-devita-cancer-principles-practice-oncology-10")
+    assert book["title"] == {"Cancer: Principles and Practice of Oncology"}
+    assert book["editorString"] == {"DeVita VT Jr, Lawrence TS, Rosenberg SA"}
+    assert book["edition"] == {"10th"}
+    assert book["placeOfPublication"] == {"Philadelphia"}
+    assert book["publisher"] == {"Wolters Kluwer Health/Lippincott Williams & Wilkins"}
     for ref, (chapter, first, last) in expected.items():
         fields = _fields(curated_store, ref)
-        assert fields["containerTitle"] == {"Cancer: Principles and Practice of Oncology"}
-        assert fields["editorString"] == {"DeVita VT Jr, Lawrence TS, Rosenberg SA"}
-        assert fields["edition"] == {"10th"}
-        assert fields["placeOfPublication"] == {"Philadelphia"}
-        assert fields["publisher"] == {"Wolters Kluwer Health/Lippincott Williams & Wilkins"}
+        assert fields["isPartOf"] == {"id:book-devita-cancer-principles-practice-oncology-10"}
         assert (fields["chapter"], fields["pageStart"], fields["pageEnd"]) == (
             {chapter},
             {first},

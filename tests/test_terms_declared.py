@@ -64,6 +64,10 @@ LISTED_TERMS = {
         "edition",
         "chapter",
         "identifier",
+        "authorList",
+        "editorList",
+        "Journal",
+        "Book",
     },
     SSSOM: {
         "object_label",

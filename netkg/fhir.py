@@ -104,18 +104,25 @@ def _check_format(request: Request) -> None:
 
 def _respond(request: Request, answer: Answer) -> Response:
     """Run `answer` on the release's resources; a FhirError becomes an OperationOutcome."""
-    status = 200
     try:
         _check_format(request)
         body = answer(_terminology(request))
     except FhirError as error:
-        status, body = error.status, operation_outcome(error.code, error.message)
-    pretty = request.query_params.get("_pretty") == "true"
-    text = json.dumps(body, ensure_ascii=False, indent=2 if pretty else None)
-    response = Response(text, status_code=status, media_type=f"{MEDIA_TYPE}; charset=utf-8")
-    if status == 405:
+        return _error(request, error)
+    return _render(request, 200, body)
+
+
+def _error(request: Request, error: FhirError) -> Response:
+    response = _render(request, error.status, operation_outcome(error.code, error.message))
+    if error.status == 405:
         response.headers["Allow"] = "GET, HEAD"
     return response
+
+
+def _render(request: Request, status: int, body: dict[str, Any]) -> Response:
+    pretty = request.query_params.get("_pretty") == "true"
+    text = json.dumps(body, ensure_ascii=False, indent=2 if pretty else None)
+    return Response(text, status_code=status, media_type=f"{MEDIA_TYPE}; charset=utf-8")
 
 
 def _query(request: Request) -> Params:
@@ -139,7 +146,7 @@ async def _operation_params(request: Request, operation: str) -> Params:
         raise FhirError(413, "too-costly", f"the request body is over {limit} bytes")
     try:
         document = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as error:
+    except (ValueError, RecursionError) as error:  # RecursionError: nested beyond reason
         raise FhirError(400, "structure", f"the body is not JSON: {error}") from None
     if not isinstance(document, dict) or document.get("resourceType") != "Parameters":
         raise FhirError(400, "structure", "POST a Parameters resource to a FHIR operation")
@@ -181,15 +188,8 @@ async def _operate(request: Request, operation: str, run: Run) -> Response:
     try:
         params = await _operation_params(request, operation)
     except FhirError as error:
-        return _respond(request, _raise(error))
+        return _error(request, error)
     return _respond(request, lambda terms: run(terms, params))
-
-
-def _raise(error: FhirError) -> Answer:
-    def answer(terms: Terminology) -> dict[str, Any]:
-        raise error
-
-    return answer
 
 
 # --- routes (operations before reads, so `$expand` is never taken for an id) ---------------------
@@ -292,4 +292,4 @@ def anything_else(request: Request, rest: str) -> Response:
             f"{request.method} /fhir/{rest}: this terminology server is read-only "
             "(POST is only for $lookup, $expand, $validate-code and $translate)",
         )
-    return _respond(request, _raise(error))
+    return _error(request, error)

@@ -178,11 +178,14 @@ def _designations(graph: Graph) -> dict[str, list[dict[str, Any]]]:
     return found
 
 
-def code_system(graph: Graph, *, version: str, issued: str) -> dict[str, Any]:
-    """netkg's concepts, with their displays, definitions, designations and properties."""
+def code_system(
+    graph: Graph, rows: list[dict[str, str]], *, version: str, issued: str
+) -> dict[str, Any]:
+    """netkg's concepts (`rows` of concepts.rq), with their displays, definitions, designations
+    and properties."""
     designations = _designations(graph)
     properties: dict[str, list[dict[str, Any]]] = {}
-    codes = {row["concept"] for row in select(graph, "concepts")}
+    codes = {row["concept"] for row in rows}
     for row in select(graph, "concept-properties"):
         if row["property"] == "parent":
             if row["value"] not in codes:
@@ -192,7 +195,7 @@ def code_system(graph: Graph, *, version: str, issued: str) -> dict[str, Any]:
             value = {"code": "scheme", "valueString": row["value"]}
         properties.setdefault(row["concept"], []).append(value)
     concepts = []
-    for row in select(graph, "concepts"):
+    for row in rows:
         iri = row["concept"]
         concept: dict[str, Any] = {"code": _code(iri), "display": row["display"]}
         if "definition" in row:
@@ -241,9 +244,9 @@ def code_system(graph: Graph, *, version: str, issued: str) -> dict[str, Any]:
     return resource
 
 
-def value_sets(graph: Graph, *, version: str, issued: str) -> list[dict[str, Any]]:
-    """One ValueSet per group of value-sets.rq, plus one of every code of the CodeSystem."""
-    codes = {row["concept"] for row in select(graph, "concepts")}
+def value_sets(graph: Graph, codes: set[str], *, version: str, issued: str) -> list[dict[str, Any]]:
+    """One ValueSet per group of value-sets.rq (members among `codes`, the concept IRIs), plus
+    one of every code of the CodeSystem."""
     groups: dict[str, dict[str, Any]] = {}
     for row in select(graph, "value-sets"):
         if row["concept"] not in codes:
@@ -386,9 +389,11 @@ def terminology_bundle(
 ) -> dict[str, Any]:
     """Every FHIR resource of the release in one transaction Bundle (PUT by id, so importing it
     twice into a FHIR server updates rather than duplicates)."""
+    concepts = select(graph, "concepts")
+    codes = {row["concept"] for row in concepts}
     resources = [
-        code_system(graph, version=version, issued=issued),
-        *value_sets(graph, version=version, issued=issued),
+        code_system(graph, concepts, version=version, issued=issued),
+        *value_sets(graph, codes, version=version, issued=issued),
         *concept_maps(mappings, version=version, issued=issued),
     ]
     return {

@@ -179,9 +179,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.include_router(api.router_for(settings))  # /api, /api/<name> from api/*.rq
     app.include_router(partner.router)  # /partner/…, /partners
     app.include_router(guide.router)  # /guide, /guide/diagram.svg
-    app.include_router(
-        fhir.router
-    )  # /fhir/…: FHIR R4 terminology (CodeSystem, ValueSet, ConceptMap)
+    app.include_router(fhir.router)  # /fhir/…: FHIR R4 terminology, read-only
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _add_api_docs(app)
     add_http_policies(app)

@@ -519,6 +519,7 @@ def test_unacceptable_accept_and_bad_posts(client: TestClient) -> None:
     for content, media, status in (
         (b"{}", "text/plain", 415),
         (b"not json", "application/fhir+json", 400),
+        (b"[" * 100_000 + b"]" * 100_000, "application/fhir+json", 400),
         (b'{"resourceType": "Patient"}', "application/fhir+json", 400),
         (
             b'{"resourceType": "Parameters", "parameter": [{"name": "code"}]}',

@@ -376,13 +376,16 @@ def test_the_disclaimer_says_what_the_page_says(
 ) -> None:
     points = select(
         graph,
-        "SELECT ?d ?p WHERE { ?d a net:MedicalDisclaimer ; net:disclaimerPoint ?p }",
+        """SELECT ?d ?p WHERE { ?d a net:MedicalDisclaimer ; net:disclaimerPoint ?p
+                                FILTER(LANG(?p) = "en") }""",
     )
     assert len(points) >= 3
     box = guide.get_element_by_id("disclaimer")
     shown = text_of(box)
     for row in points:
         assert " ".join(row["p"].split()) in shown
+    # the English guide shows the English points only, not their French translation
+    assert "La Société" not in shown
     assert href(points[0]["d"]) in hrefs(box)
     page = words(next(t for iri, t in sections.items() if iri.endswith("/disclaimer")))
     for stem in ("doctor", "qualified", "guarantee", "responsib", "endorse", "product"):
@@ -390,6 +393,26 @@ def test_the_disclaimer_says_what_the_page_says(
         assert stem in words(shown), f"the disclaimer on the guide lost {stem!r}"
     # and the footer of every page links to it
     assert "/guide#disclaimer" in hrefs(guide.xpath("//footer")[0])
+
+
+def test_the_french_guide_shows_the_disclaimer_and_statements_in_french(
+    client: TestClient, graph: ox.Store
+) -> None:
+    response = client.get("/guide?lang=fr")
+    client.cookies.clear()
+    page = lxml.html.fromstring(response.text)
+    box = page.get_element_by_id("disclaimer")
+    points = select(
+        graph,
+        """SELECT ?p WHERE { ?d a net:MedicalDisclaimer ; net:disclaimerPoint ?p
+                             FILTER(LANG(?p) = "fr") }""",
+    )
+    assert len(points) >= 3
+    for row in points:
+        assert " ".join(row["p"].split()) in text_of(box)
+    assert "The Society" not in text_of(box)
+    item = element(page, NETKG_ID + "usage-radiation-when-spread")
+    assert "radiothérapie" in text_of(item).lower()
 
 
 def test_the_treatment_plan_and_its_basis(graph: ox.Store, guide: lxml.html.HtmlElement) -> None:

@@ -195,12 +195,12 @@ async def _operate(request: Request, operation: str, run: Run) -> Response:
 # --- routes (operations before reads, so `$expand` is never taken for an id) ---------------------
 
 
-@router.get("/fhir/metadata", summary="FHIR CapabilityStatement of the terminology server")
+@router.get("/fhir/metadata", summary="FHIR CapabilityStatement (or TerminologyCapabilities)")
 def metadata(request: Request) -> Response:
-    base = _base(request)
+    base, params = _base(request), _query(request)
     return _respond(
         request,
-        lambda terms: terms.capability_statement(base=base, software_version=netkg.__version__),
+        lambda terms: terms.metadata(params, base=base, software_version=netkg.__version__),
     )
 
 

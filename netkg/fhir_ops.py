@@ -566,7 +566,49 @@ class Terminology:
             )
         return {"resourceType": "Parameters", "parameter": out + matches}
 
-    # --- the CapabilityStatement ----------------------------------------------------------------
+    # --- the CapabilityStatement and TerminologyCapabilities ------------------------------------
+
+    def metadata(self, params: Params, *, base: str, software_version: str) -> dict[str, Any]:
+        """`GET /metadata`: the CapabilityStatement, or with `mode=terminology` the
+        TerminologyCapabilities (what a terminology client asks a server first)."""
+        _check_names(params, ("mode",), "metadata")
+        mode = _one(params, "mode") or "full"
+        if mode == "terminology":
+            return self.terminology_capabilities(base=base, software_version=software_version)
+        if mode not in ("full", "normative"):
+            raise _bad(f"mode={mode!r}: use full, normative or terminology")
+        return self.capability_statement(base=base, software_version=software_version)
+
+    def terminology_capabilities(self, *, base: str, software_version: str) -> dict[str, Any]:
+        languages = sorted(
+            {str(d["language"]) for c in self.concepts.values() for d in c.designations}
+        )
+        version: dict[str, Any] = {"code": self.version, "isDefault": True}
+        if languages:
+            version["language"] = languages
+        return {
+            "resourceType": "TerminologyCapabilities",
+            "id": "netkg",
+            "name": "NetkgTerminologyCapabilities",
+            "title": "netkg terminology capabilities",
+            "status": "active",
+            "experimental": False,
+            "date": self.issued,
+            "publisher": "netkg project",
+            "kind": "instance",
+            "software": {"name": "netkg", "version": software_version},
+            "implementation": {"description": "netkg terminology service", "url": base},
+            "codeSystem": [{"uri": CODE_SYSTEM_URL, "version": [version]}],
+            "expansion": {
+                "hierarchical": False,
+                "paging": True,
+                "incomplete": False,
+                "textFilter": "Case-insensitive: the filter occurs in a display or synonym.",
+            },
+            "codeSearch": "explicit",
+            "validateCode": {"translations": False},
+            "translation": {"needsMap": False},
+        }
 
     def capability_statement(self, *, base: str, software_version: str) -> dict[str, Any]:
         """What this server does (`kind: instance`: this installation at `base`)."""

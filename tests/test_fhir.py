@@ -217,6 +217,16 @@ def test_capability_statement(client: TestClient) -> None:
     }
 
 
+def test_terminology_capabilities(client: TestClient) -> None:
+    status, capabilities = get(client, "/fhir/metadata", mode="terminology")
+    assert status == 200 and capabilities["resourceType"] == "TerminologyCapabilities"
+    system = capabilities["codeSystem"][0]
+    assert system["uri"] == CODE_SYSTEM_URL
+    assert set(system["version"][0]["language"]) >= {"en", "fr"}
+    _, full = get(client, "/fhir/metadata", mode="full")
+    assert full["resourceType"] == "CapabilityStatement"
+
+
 # --- $lookup -------------------------------------------------------------------------------------
 
 
@@ -496,6 +506,8 @@ def test_http_policies_apply(client: TestClient) -> None:
         ("GET", "/fhir/metadata", {"_format": "xml"}, 406, "JSON"),
         ("GET", "/fhir/metadata", {"_format": "yaml"}, 400, "_format"),
         ("GET", "/fhir/metadata", {"_pretty": "maybe"}, 400, "_pretty"),
+        ("GET", "/fhir/metadata", {"mode": "everything"}, 400, "terminology"),
+        ("GET", "/fhir/metadata", {"format": "x"}, 400, "'format'"),
         ("PUT", "/fhir/CodeSystem/netkg", {}, 405, "read-only"),
         ("DELETE", "/fhir/ValueSet/net-treatments", {}, 405, "read-only"),
         ("POST", "/fhir/CodeSystem", {}, 405, "read-only"),

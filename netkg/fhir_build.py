@@ -3,7 +3,8 @@ the SSSOM mapping set (`netkg.sssom.tsv`, netkg/sssom_set.py) and the FHIR R4 te
 resources (`netkg.fhir.json`): one CodeSystem of netkg's concepts, a ValueSet per group a form or
 decision aid offers, and two ConceptMaps (netkg → NCIt, MeSH, SNOMED CT, ICD-O-3, Mondo, and back).
 
-Every fact comes from a query in `release_views/*.rq`; this module only shapes the rows into
+Every fact comes from a query in `release_views/*.rq` (run by pyoxigraph, as the service runs its
+queries); this module only shapes the rows into
 FHIR JSON. The resources go into one FHIR transaction Bundle, so a terminology server imports
 them with one POST, and netkg's `/fhir` router (netkg/fhir.py) serves and computes its
 operations from that same file: there is no second copy of the data.
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import Graph
 
 from netkg.errors import NetkgError
@@ -34,6 +36,7 @@ __all__ = [
     "INVERSE",
     "TARGET_SYSTEMS",
     "TargetSystem",
+    "graph_store",
     "select",
     "terminology_bundle",
     "write_release_views",
@@ -132,15 +135,26 @@ class TerminologyError(NetkgError):
 # --- the one place this module queries the graph -----------------------------------------------
 
 
-def select(graph: Graph, name: str) -> list[dict[str, str]]:
-    """The solutions of `release_views/<name>.rq` over `graph`: one dict per row, each bound
-    variable as its IRI or literal's lexical form (unbound ones left out)."""
+def graph_store(graph: Graph) -> ox.Store:
+    """The release graph in an in-memory pyoxigraph store: the engine the service runs, and a
+    few times faster than rdflib's on these queries."""
+    store = ox.Store()
+    store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+def select(store: ox.Store, name: str) -> list[dict[str, str]]:
+    """The solutions of `release_views/<name>.rq`: one dict per row, each bound variable as its
+    IRI or literal's lexical form (unbound ones left out)."""
     query = (VIEWS / f"{name}.rq").read_text(encoding="utf-8")
-    rows = []
-    for solution in graph.query(query):
-        values = solution.asdict()  # type: ignore[union-attr]
-        rows.append({str(key): str(value) for key, value in values.items() if value is not None})
-    return rows
+    solutions = store.query(query)
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise TypeError(f"{name}.rq is not a SELECT query")
+    names = [variable.value for variable in solutions.variables]
+    return [
+        {n: term.value for n in names if (term := solution[n]) is not None}
+        for solution in solutions
+    ]
 
 
 # --- building the resources --------------------------------------------------------------------
@@ -168,10 +182,10 @@ def _name(resource_id: str) -> str:
     return "".join(part.capitalize() for part in resource_id.replace("_", "-").split("-"))
 
 
-def _designations(graph: Graph) -> dict[str, list[dict[str, Any]]]:
+def _designations(store: ox.Store) -> dict[str, list[dict[str, Any]]]:
     """Per concept IRI: its labels and definitions as FHIR designations, language-tagged."""
     found: dict[str, list[dict[str, Any]]] = {}
-    for row in select(graph, "designations"):
+    for row in select(store, "designations"):
         found.setdefault(row["concept"], []).append(
             {"language": row["language"], "use": DESIGNATION_USE[row["use"]], "value": row["value"]}
         )
@@ -179,14 +193,14 @@ def _designations(graph: Graph) -> dict[str, list[dict[str, Any]]]:
 
 
 def code_system(
-    graph: Graph, rows: list[dict[str, str]], *, version: str, issued: str
+    store: ox.Store, rows: list[dict[str, str]], *, version: str, issued: str
 ) -> dict[str, Any]:
     """netkg's concepts (`rows` of concepts.rq), with their displays, definitions, designations
     and properties."""
-    designations = _designations(graph)
+    designations = _designations(store)
     properties: dict[str, list[dict[str, Any]]] = {}
     codes = {row["concept"] for row in rows}
-    for row in select(graph, "concept-properties"):
+    for row in select(store, "concept-properties"):
         if row["property"] == "parent":
             if row["value"] not in codes:
                 continue  # a broader concept outside the code system is not a parent code
@@ -244,11 +258,13 @@ def code_system(
     return resource
 
 
-def value_sets(graph: Graph, codes: set[str], *, version: str, issued: str) -> list[dict[str, Any]]:
+def value_sets(
+    store: ox.Store, codes: set[str], *, version: str, issued: str
+) -> list[dict[str, Any]]:
     """One ValueSet per group of value-sets.rq (members among `codes`, the concept IRIs), plus
     one of every code of the CodeSystem."""
     groups: dict[str, dict[str, Any]] = {}
-    for row in select(graph, "value-sets"):
+    for row in select(store, "value-sets"):
         if row["concept"] not in codes:
             continue
         group = groups.setdefault(
@@ -385,15 +401,15 @@ def concept_maps(
 
 
 def terminology_bundle(
-    graph: Graph, mappings: list[dict[str, str]], *, version: str, issued: str
+    store: ox.Store, mappings: list[dict[str, str]], *, version: str, issued: str
 ) -> dict[str, Any]:
     """Every FHIR resource of the release in one transaction Bundle (PUT by id, so importing it
     twice into a FHIR server updates rather than duplicates)."""
-    concepts = select(graph, "concepts")
+    concepts = select(store, "concepts")
     codes = {row["concept"] for row in concepts}
     resources = [
-        code_system(graph, concepts, version=version, issued=issued),
-        *value_sets(graph, codes, version=version, issued=issued),
+        code_system(store, concepts, version=version, issued=issued),
+        *value_sets(store, codes, version=version, issued=issued),
         *concept_maps(mappings, version=version, issued=issued),
     ]
     return {
@@ -418,9 +434,10 @@ def terminology_bundle(
 
 def write_release_views(folder: Path, graph: Graph, *, version: str, issued: str) -> list[str]:
     """Write `netkg.sssom.tsv` and `netkg.fhir.json` into the release folder; their names."""
-    mappings = select(graph, "mappings")
+    store = graph_store(graph)
+    mappings = select(store, "mappings")
     write_mapping_set(folder / SSSOM_FILE, mappings, version=version, issued=issued)
-    bundle = terminology_bundle(graph, mappings, version=version, issued=issued)
+    bundle = terminology_bundle(store, mappings, version=version, issued=issued)
     text = json.dumps(bundle, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
     (folder / BUNDLE_FILE).write_text(text, encoding="utf-8", newline="\n")
     return [SSSOM_FILE, BUNDLE_FILE]

@@ -9,7 +9,7 @@ import pytest
 from fhir.resources.R4B import get_fhir_model_class
 from rdflib import Graph
 
-from netkg.fhir_build import TerminologyError, select, terminology_bundle
+from netkg.fhir_build import TerminologyError, graph_store, select, terminology_bundle
 
 PREFIXES = """
 @prefix id: <https://w3id.org/netkg/id/> .
@@ -25,9 +25,9 @@ net:Treatment rdfs:subClassOf skos:Concept .
 
 
 def bundle_of(turtle: str) -> dict[str, Any]:
-    graph = Graph().parse(data=PREFIXES + turtle, format="turtle")
-    mappings = select(graph, "mappings")
-    bundle = terminology_bundle(graph, mappings, version="1.0.0", issued="2026-01-01T00:00:00Z")
+    store = graph_store(Graph().parse(data=PREFIXES + turtle, format="turtle"))
+    mappings = select(store, "mappings")
+    bundle = terminology_bundle(store, mappings, version="1.0.0", issued="2026-01-01T00:00:00Z")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         get_fhir_model_class("Bundle").model_validate(bundle)

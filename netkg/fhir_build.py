@@ -4,10 +4,10 @@ resources (`netkg.fhir.json`): one CodeSystem of netkg's concepts, a ValueSet pe
 decision aid offers, and two ConceptMaps (netkg → NCIt, MeSH, SNOMED CT, ICD-O-3, Mondo, and back).
 
 Every fact comes from a query in `release_views/*.rq` (run by pyoxigraph, as the service runs its
-queries); this module only shapes the rows into
-FHIR JSON. The resources go into one FHIR transaction Bundle, so a terminology server imports
-them with one POST, and netkg's `/fhir` router (netkg/fhir.py) serves and computes its
-operations from that same file: there is no second copy of the data.
+queries); this module only shapes the rows into FHIR JSON. The resources go into one FHIR
+transaction Bundle, so a terminology server imports them with one POST, and netkg's `/fhir`
+router (netkg/fhir.py) serves and computes its operations from that same file: there is no
+second copy of the data.
 
 >>> write_release_views(Path("dist"), graph, version="0.1.0", issued="2026-11-26T00:00:00Z")
 ... # doctest: +SKIP

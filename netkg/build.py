@@ -30,7 +30,7 @@ from rdflib.compare import to_canonical_graph
 from rdflib.namespace import SH
 
 from netkg import context as ctx
-from netkg import void
+from netkg import fhir_build, void
 from netkg.errors import NetkgError, SourceError, ValidationFailed
 from netkg.load import LoadedSources, find_sources, load_files
 from netkg.prefixes import PREFIXES
@@ -45,9 +45,11 @@ QUERIES_GRAPH = URIRef(BASE + "graph/queries")
 SOURCE_FOLDERS = ("ontology", "data", "shapes")
 RELEASE_FILES = (
     "context.jsonld",
+    "netkg.fhir.json",
     "netkg.jsonld",
     "netkg.nq",
     "netkg.nt",
+    "netkg.sssom.tsv",
     "netkg.ttl",
     "release.json",
     "validation-report.json",
@@ -522,6 +524,9 @@ def build_release(
         # the source texts the statements' excerpts select from (data/source/), checksummed below
         for path in sorted((root / "data" / "source").glob("*.txt")):
             shutil.copyfile(path, tmp / path.name)
+
+        # the SSSOM mapping set and the FHIR terminology bundle, for health information systems
+        fhir_build.write_release_views(tmp, merged, version=version, issued=issued)
 
         umbrella = URIRef(void.URI_SPACE + "neuroendocrine-tumour")
         examples = [umbrella] if (umbrella, None, None) in merged else []

@@ -83,6 +83,7 @@ DOWNLOAD_TYPES: dict[str, str] = {
     ".nq": "application/n-quads",
     ".jsonld": "application/ld+json",
     ".json": "application/json",
+    ".tsv": "text/tab-separated-values; charset=utf-8",
 }
 
 VOID_PATH = "/void"

@@ -27,7 +27,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.staticfiles import StaticFiles
 
 import netkg
-from netkg import api, diagram, guide, openapi, partner, resources, sparql
+from netkg import api, diagram, fhir, guide, openapi, partner, resources, sparql
 from netkg.config import Settings
 from netkg.errors import NetkgError
 from netkg.http import add_http_policies, content_security_policy, inline_scripts
@@ -185,6 +185,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.include_router(api.router_for(settings))  # /api, /api/<name> from api/*.rq
     app.include_router(partner.router)  # /partner/…, /partners
     app.include_router(guide.router)  # /guide, /guide/diagram.svg
+    app.include_router(fhir.router)  # /fhir/…: FHIR R4 terminology, read-only
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     openapi.install(app, max_query_timeout=settings.max_query_timeout)
     _add_api_docs(app)

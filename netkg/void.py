@@ -35,6 +35,7 @@ MEDIA_TYPES = {
     ".jsonld": "application/ld+json",
     ".json": "application/json",
     ".txt": "text/plain; charset=utf-8",
+    ".tsv": "text/tab-separated-values",
 }
 #: Release files that are the source page's own text (build.py copies data/source/*.txt): the
 #: Society's content, so under its rights, never under netkg's licence.

@@ -260,15 +260,21 @@ def _virtuoso_sql(sql_port: int, statement: str) -> None:
 
 @contextmanager
 def running_virtuoso(
-    dist: Path, workdir: Path, *, timeout_s: int = 30, max_rows: int = 1_000_000
+    dist: Path,
+    workdir: Path,
+    *,
+    timeout_s: int = 30,
+    max_rows: int = 1_000_000,
+    read_only: bool = True,
 ) -> Iterator[str]:
     """Run a real Virtuoso (Debian's virtuoso-t) with its own database and virtuoso.ini in
     `workdir`, loaded with the release in `dist` by `netkg load --to` its Graph Store endpoint;
     yield its SPARQL query endpoint URL (…/sparql).
 
     Virtuoso's anonymous SPARQL user may write only while `netkg load` runs: granted
-    SPARQL_UPDATE before, revoked after, so the endpoint netkg queries is read-only.
-    `max_rows` is Virtuoso's ResultSetMaxRows, `timeout_s` its MaxQueryExecutionTime.
+    SPARQL_UPDATE before, revoked after (unless not `read_only`), so the endpoint netkg queries
+    is read-only. `max_rows` is Virtuoso's ResultSetMaxRows, `timeout_s` its
+    MaxQueryExecutionTime. Its Graph Store endpoint is `…/sparql-graph-crud`.
     """
     binary = shutil.which(VIRTUOSO)
     if binary is None or shutil.which(VIRTUOSO_ISQL) is None:
@@ -296,7 +302,8 @@ def running_virtuoso(
         wait_until_ready(base + "/sparql?query=ASK%7B%7D", process)
         _virtuoso_sql(sql_port, 'GRANT SPARQL_UPDATE TO "SPARQL"')
         _netkg_load(base + "/sparql-graph-crud", dist)
-        _virtuoso_sql(sql_port, 'REVOKE SPARQL_UPDATE FROM "SPARQL"')
+        if read_only:
+            _virtuoso_sql(sql_port, 'REVOKE SPARQL_UPDATE FROM "SPARQL"')
         yield base + "/sparql"
     finally:
         stop_process(process)

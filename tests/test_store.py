@@ -299,6 +299,22 @@ def test_where_virtuoso_differs_on_the_dataset(
     assert overridden == ["9"]  # ... and the two default graphs are merged: data 6 + ontology 3
 
 
+def test_where_virtuoso_differs_on_unbound_variables(
+    store: Store, request: pytest.FixtureRequest
+) -> None:
+    """SPARQL 1.1 (17.2, 18.6): comparing with an unbound variable is an error, which COALESCE
+    passes over, and a FILTER never binds a variable. Virtuoso may answer false for the first and
+    binds the variable in the second, so a named query that leaves a parameter out answers
+    otherwise there (docs/service.md); netkg can't paper over it without rewriting the query."""
+    virtuoso = request.node.callspec.params["store"] == "virtuoso"
+    rescued = 'SELECT ?n WHERE { VALUES ?n { "a" "b" } FILTER(COALESCE(?n = ?unset, ?n = "a")) }'
+    assert _values(store.query(rescued).body, "n") == ([] if virtuoso else ["a"])
+    bound_by_filter = PREFIXES + (
+        "SELECT ?u WHERE { OPTIONAL { id:surgery skos:prefLabel ?l FILTER(?l = ?u) } }"
+    )
+    assert _values(store.query(bound_by_filter).body, "u") == (["surgery"] if virtuoso else [])
+
+
 def test_substitutions_are_bound_not_spliced(store: Store) -> None:
     query = PREFIXES + "SELECT ?t ?label WHERE { ?t skos:prefLabel ?label }"
     by_subject = store.query(query, substitutions={"t": ox.NamedNode(ID + "surgery")})

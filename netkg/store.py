@@ -611,7 +611,7 @@ def bind_values(sparql: str, substitutions: Mapping[str, Any]) -> str:
     return f"{sparql[:at]} {values_block(substitutions)} {sparql[at:]}"
 
 
-def remote_dataset(
+def _remote_dataset(
     graphs: Sequence[str],
     default_graph_uris: Sequence[str],
     named_graph_uris: Sequence[str],
@@ -633,7 +633,7 @@ def remote_dataset(
     }
 
 
-def remote_accept(form: str) -> str:
+def _remote_accept(form: str) -> str:
     """What to ask a remote store for. SPARQL XML results for SELECT and ASK: the one results
     format every engine writes to the letter (Virtuoso's TSV writes IRIs as quoted strings and
     names columns "x", not ?x); N-Triples for graphs. Both can be counted as they stream in."""
@@ -648,7 +648,7 @@ _ROW_MARKS = {SPARQL_XML: b"<result>", TSV: b"\n", N_TRIPLES: b"\n", "text/plain
 """What starts (or ends) one row or triple in a streamed answer; `<` inside a value is escaped."""
 
 
-def refuse_store_cut(response: httpx.Response, max_rows: int) -> None:
+def _refuse_store_cut(response: httpx.Response, max_rows: int) -> None:
     """Refuse an answer the store itself may have cut short. Virtuoso stops at its
     ResultSetMaxRows and says so only in an X-SPARQL-MaxRows header (for SELECT; a CONSTRUCT is
     cut without a word: docs/service.md)."""
@@ -668,8 +668,8 @@ class RemoteStore:
     """A SPARQL 1.1 Protocol endpoint (Oxigraph server, Virtuoso, Fuseki, GraphDB, Neptune).
 
     Sends queries by POST with URL-encoded parameters (Virtuoso never answers a query POSTed
-    directly as application/sparql-query), names the release's dataset (`remote_dataset`), asks
-    for SPARQL XML / N-Triples (`remote_accept`), then converts locally into the format the client
+    directly as application/sparql-query), names the release's dataset (`_remote_dataset`), asks
+    for SPARQL XML / N-Triples (`_remote_accept`), then converts locally into the format the client
     asked for, so every endpoint gives netkg's formats.
     """
 
@@ -711,7 +711,7 @@ class RemoteStore:
         limit = min(timeout or self.query_timeout, self.max_query_timeout)
         if substitutions:
             sparql = bind_values(sparql, substitutions)
-        dataset = remote_dataset(
+        dataset = _remote_dataset(
             self.graphs, default_graph_uris, named_graph_uris, has_from=shape.has_from
         )
         timeout_error = _timeout(
@@ -722,7 +722,7 @@ class RemoteStore:
             "POST",
             self.url,
             data={"query": sparql, **dataset},
-            headers={"Accept": remote_accept(shape.form)},
+            headers={"Accept": _remote_accept(shape.form)},
             timeout=httpx.Timeout(limit, connect=min(limit, 5.0)),
         )
         try:
@@ -735,7 +735,7 @@ class RemoteStore:
                     raise StoreUnavailable(
                         f"the SPARQL store answered {response.status_code}: {text[:500]}"
                     )
-                refuse_store_cut(response, self.max_rows)
+                _refuse_store_cut(response, self.max_rows)
                 media = response.headers.get("content-type", "").split(";")[0].strip().lower()
                 body = self._read_limited(response, media, deadline, timeout_error)
             finally:
@@ -908,7 +908,7 @@ def load_release_to(
     """PUT each named graph of `nquads` to `gsp_url?graph=…` (Graph Store Protocol), replacing it.
 
     No union copy goes into the store's default graph: `RemoteStore` names the release's dataset
-    in every query (`remote_dataset`), and Virtuoso's Graph Store has no default graph to PUT to.
+    in every query (`_remote_dataset`), and Virtuoso's Graph Store has no default graph to PUT to.
     Returns triples per graph ("" for the default graph, should the release have triples there).
     """
     graphs: dict[str, list[ox.Triple]] = {}

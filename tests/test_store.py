@@ -399,6 +399,15 @@ def test_a_missing_release_is_reported(tmp_path: Path) -> None:
         EmbeddedStore(tmp_path / "netkg.nq")
 
 
+def test_a_remote_store_needs_the_releases_graphs(tmp_path: Path) -> None:
+    """Without the graphs the dataset can't be named, and the store's own default graph is
+    empty (netkg load leaves it so): refuse to start rather than answer nothing."""
+    (tmp_path / "release.json").write_text('{"version": "1", "files": {}}')
+    settings = Settings(dist=tmp_path, store="remote", store_url="http://127.0.0.1:1/query")
+    with pytest.raises(StoreUnavailable, match=r"lists no graphs.*netkg build"):
+        open_store(settings)
+
+
 def test_an_unreachable_remote_store_is_a_502() -> None:
     from service_support import free_port
 

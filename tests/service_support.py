@@ -283,6 +283,8 @@ def running_virtuoso(
             "(`make test` does)"
         )
     sql_port, http_port = free_port(), free_port()
+    while http_port == sql_port:
+        http_port = free_port()
     home = workdir / f"virtuoso-{http_port}"
     home.mkdir(parents=True)
     ini = _VIRTUOSO_INI.format(
@@ -299,7 +301,8 @@ def running_virtuoso(
     _LOGS[process.pid] = log
     base = f"http://127.0.0.1:{http_port}"
     try:
-        wait_until_ready(base + "/sparql?query=ASK%7B%7D", process)
+        # a new database compiles Virtuoso's system procedures: seconds idle, more on a busy machine
+        wait_until_ready(base + "/sparql?query=ASK%7B%7D", process, deadline=180.0)
         _virtuoso_sql(sql_port, 'GRANT SPARQL_UPDATE TO "SPARQL"')
         _netkg_load(base + "/sparql-graph-crud", dist)
         if read_only:

@@ -536,15 +536,13 @@ def build_release(
 
         written = sorted(p.name for p in tmp.iterdir() if p.is_file())
         inner = description(written, ["netkg.nq", "void.ttl"])
-        quads = "".join(
-            _quads(graph, graph_iri)
-            for graph_iri, graph in (
-                (ONTOLOGY_GRAPH, sources.ontology),
-                (DATA_GRAPH, sources.data),
-                (VOID_GRAPH, inner),
-                (QUERIES_GRAPH, queries),
-            )
+        named = (
+            (ONTOLOGY_GRAPH, sources.ontology),
+            (DATA_GRAPH, sources.data),
+            (VOID_GRAPH, inner),
+            (QUERIES_GRAPH, queries),
         )
+        quads = "".join(_quads(graph, graph_iri) for graph_iri, graph in named)
         _write(tmp, "netkg.nq", _sorted_lines(quads), progress)
         written.append("netkg.nq")
         _write(tmp, "void.ttl", turtle(description(sorted(written), ["void.ttl"])), progress)
@@ -556,6 +554,7 @@ def build_release(
             "triples": len(merged),
             "conforms": bool(report.document.get("conforms", True)),
             "files": files,
+            "graphs": sorted(str(graph_iri) for graph_iri, graph in named if len(graph)),
         }
         _write(tmp, "release.json", ctx.dumps(index), progress)
         _swap(tmp, out)

@@ -23,5 +23,6 @@ build: setup
 
 test: setup
 	./scripts/install-browser.sh
+	./scripts/install-virtuoso.sh
 	$(MAKE) lint check
 	uv run pytest

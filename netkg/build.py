@@ -541,15 +541,13 @@ def build_release(
 
         written = sorted(p.name for p in tmp.iterdir() if p.is_file())
         inner = description(written, ["netkg.nq", "void.ttl"])
-        quads = "".join(
-            _quads(graph, graph_iri)
-            for graph_iri, graph in (
-                (ONTOLOGY_GRAPH, sources.ontology),
-                (DATA_GRAPH, sources.data),
-                (VOID_GRAPH, inner),
-                (QUERIES_GRAPH, queries),
-            )
+        named = (
+            (ONTOLOGY_GRAPH, sources.ontology),
+            (DATA_GRAPH, sources.data),
+            (VOID_GRAPH, inner),
+            (QUERIES_GRAPH, queries),
         )
+        quads = "".join(_quads(graph, graph_iri) for graph_iri, graph in named)
         _write(tmp, "netkg.nq", _sorted_lines(quads), progress)
         written.append("netkg.nq")
         _write(tmp, "void.ttl", turtle(description(sorted(written), ["void.ttl"])), progress)

@@ -396,13 +396,14 @@ def load(
     to: Annotated[
         str,
         typer.Option(
-            help="The store's Graph Store Protocol endpoint (e.g. http://localhost:7878/store); a "
-            "bare server URL gets /store appended (Oxigraph's)."
+            help="The store's Graph Store Protocol endpoint (e.g. http://localhost:7878/store, "
+            "Virtuoso's http://localhost:8890/sparql-graph-crud); a bare server URL gets /store "
+            "appended (Oxigraph's)."
         ),
     ],
     dist: Annotated[Path, typer.Option(help="The release folder to load.")] = Path("dist"),
 ) -> None:
-    """Load the release into a remote store: PUT each named graph, and their union as default.
+    """Load the release into a remote store: PUT each of its named graphs (Graph Store Protocol).
 
     Then serve it with `netkg serve --store remote --store-url <its SPARQL endpoint>`.
     """
@@ -423,7 +424,7 @@ def load(
         err.print(f"netkg load: {error.message}", markup=False)
         raise typer.Exit(error.exit_code) from None
     for name, count in counts.items():
-        print(f"{count:>8} triples  {name or '(default graph: the union)'}")
+        print(f"{count:>8} triples  {name or '(default graph)'}")
 
 
 if __name__ == "__main__":

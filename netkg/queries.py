@@ -16,7 +16,9 @@ a hostile string is only ever a value. A bad file fails at start-up with its fil
 
 pyoxigraph substitutes only variables the SELECT projects, so every `?_name` is projected too; it
 is dropped from the output, whose columns are exactly the declared ones. An optional parameter with
-no default stays unbound: test it with `COALESCE(?x = ?_name, true)` (not `BOUND`). A remote store
+no default stays unbound: test it with `COALESCE(STR(?_name), "") = "" || …` (not `BOUND`, which
+pyoxigraph answers false for a substituted parameter; and not `COALESCE(?x = ?_name, true)`, which
+Virtuoso reads as false). A remote store
 binds with a VALUES block at the top of WHERE, so use `?_name` only where that is in scope: in the
 top-level group, its FILTERs and EXISTS, and the FILTER of a top-level OPTIONAL; not inside a
 nested group, UNION branch or sub-select (a test runs every query both ways).

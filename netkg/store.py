@@ -69,6 +69,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 SPARQL_JSON = "application/sparql-results+json"
+SPARQL_XML = "application/sparql-results+xml"
 TURTLE = "text/turtle"
 TSV = "text/tab-separated-values"
 N_TRIPLES = "application/n-triples"
@@ -114,6 +115,7 @@ class Release:
     etag: str  # a short hash of release.json: changes exactly when the release does
     files: dict[str, str] = field(default_factory=dict)  # name -> sha256
     path: Path = Path("dist")
+    graphs: tuple[str, ...] = ()  # its named graphs; the default graph is their union
 
 
 def read_release(dist: Path) -> Release:
@@ -129,7 +131,12 @@ def read_release(dist: Path) -> Release:
         raise StoreUnavailable(f"{index} is not valid JSON: {error}") from None
     etag = hashlib.sha256(raw).hexdigest()[:16]
     files = {str(k): str(v) for k, v in dict(meta.get("files", {})).items()}
-    return Release(version=str(meta.get("version") or etag), etag=etag, files=files, path=dist)
+    # "graphs": triples per named graph, by the last part of its IRI (docs/model.md)
+    counts = dict(meta.get("graphs", {}))
+    graphs = tuple(GRAPH_BASE + str(name) for name, n in sorted(counts.items()) if n)
+    return Release(
+        version=str(meta.get("version") or etag), etag=etag, files=files, path=dist, graphs=graphs
+    )
 
 
 # --- looking at a query before running it ----------------------------------------------------
@@ -606,11 +613,66 @@ def bind_values(sparql: str, substitutions: Mapping[str, Any]) -> str:
     return f"{sparql[:at]} {values_block(substitutions)} {sparql[at:]}"
 
 
-class RemoteStore:
-    """A SPARQL 1.1 Protocol endpoint (Oxigraph server, Fuseki, GraphDB, Virtuoso, Neptune).
+def _remote_dataset(
+    graphs: Sequence[str],
+    default_graph_uris: Sequence[str],
+    named_graph_uris: Sequence[str],
+    *,
+    has_from: bool,
+) -> dict[str, list[str]]:
+    """The dataset parameters of a protocol request to a remote store (SPARQL 1.1 Protocol 2.1.4).
 
-    Asks for TSV / N-Triples (easy to count against the row limit), then converts locally into
-    the format the client asked for, so every endpoint gives netkg's formats.
+    A dataset the client names is sent as it is, and a query's own FROM / FROM NAMED is left to
+    the query. Otherwise netkg names its own dataset, the release's `graphs` as named graphs and
+    their union as the default graph, because engines disagree on an unnamed default graph
+    (Oxigraph: a graph of its own, empty; Virtuoso: every graph it holds, its system graphs too).
+    """
+    if not (default_graph_uris or named_graph_uris or has_from):
+        default_graph_uris = named_graph_uris = graphs
+    return {
+        "default-graph-uri": list(default_graph_uris),
+        "named-graph-uri": list(named_graph_uris),
+    }
+
+
+def _remote_accept(form: str) -> str:
+    """What to ask a remote store for. SPARQL XML results for SELECT and ASK: the one results
+    format every engine writes to the letter (Virtuoso's TSV writes IRIs as quoted strings and
+    names columns "x", not ?x); N-Triples for graphs. Both can be counted as they stream in."""
+    if form in ("SELECT", "ASK"):
+        return SPARQL_XML
+    if form in ("CONSTRUCT", "DESCRIBE"):
+        return N_TRIPLES
+    return f"{SPARQL_XML}, {N_TRIPLES};q=0.9"
+
+
+_ROW_MARKS = {SPARQL_XML: b"<result>", TSV: b"\n", N_TRIPLES: b"\n", "text/plain": b"\n"}
+"""What starts (or ends) one row or triple in a streamed answer; `<` inside a value is escaped."""
+
+
+def _refuse_store_cut(response: httpx.Response, max_rows: int) -> None:
+    """Refuse an answer the store itself may have cut short. Virtuoso stops at its
+    ResultSetMaxRows and says so only in an X-SPARQL-MaxRows header (for SELECT; a CONSTRUCT is
+    cut without a word: docs/service.md)."""
+    cut = response.headers.get("x-sparql-maxrows")
+    if cut is None:
+        return
+    if cut.isdigit() and int(cut) > max_rows:  # more rows than ours, whatever it cut
+        raise _too_large(max_rows, "rows")
+    raise ResultTooLarge(
+        f"the SPARQL store stops at {cut} rows (its own limit), so this answer may be "
+        f"incomplete; add LIMIT (under {cut}) and OFFSET to page through it, or ask the "
+        f"operator to raise the store's limit above {max_rows}"
+    )
+
+
+class RemoteStore:
+    """A SPARQL 1.1 Protocol endpoint (Oxigraph server, Virtuoso, Fuseki, GraphDB, Neptune).
+
+    Sends queries by POST with URL-encoded parameters (Virtuoso never answers a query POSTed
+    directly as application/sparql-query), names the release's dataset (`_remote_dataset`), asks
+    for SPARQL XML / N-Triples (`_remote_accept`), then converts locally into the format the client
+    asked for, so every endpoint gives netkg's formats.
     """
 
     def __init__(
@@ -621,9 +683,11 @@ class RemoteStore:
         max_query_timeout: float = 60.0,
         max_rows: int = 10_000,
         allow_service: bool = False,
+        graphs: Sequence[str] = (),
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.url = url
+        self.graphs = tuple(graphs)  # the release's named graphs (`Release.graphs`)
         self.query_timeout = query_timeout
         self.max_query_timeout = max_query_timeout
         self.max_rows = max_rows
@@ -649,18 +713,9 @@ class RemoteStore:
         limit = min(timeout or self.query_timeout, self.max_query_timeout)
         if substitutions:
             sparql = bind_values(sparql, substitutions)
-        if shape.form == "SELECT":
-            accept = TSV
-        elif shape.form == "ASK":
-            accept = SPARQL_JSON
-        elif shape.form in ("CONSTRUCT", "DESCRIBE"):
-            accept = N_TRIPLES
-        else:
-            accept = f"{TSV}, {SPARQL_JSON};q=0.9, {N_TRIPLES};q=0.8"
-        pairs: list[tuple[str, str | int | float | bool | None]] = []
-        pairs += [("default-graph-uri", u) for u in default_graph_uris]
-        pairs += [("named-graph-uri", u) for u in named_graph_uris]
-        params = httpx.QueryParams(pairs)
+        dataset = _remote_dataset(
+            self.graphs, default_graph_uris, named_graph_uris, has_from=shape.has_from
+        )
         timeout_error = _timeout(
             f"the store did not answer within {limit:g}s", self.max_query_timeout
         )
@@ -668,9 +723,8 @@ class RemoteStore:
         request = self._client.build_request(
             "POST",
             self.url,
-            params=params,
-            content=sparql.encode("utf-8"),
-            headers={"Content-Type": "application/sparql-query", "Accept": accept},
+            data={"query": sparql, **dataset},
+            headers={"Accept": _remote_accept(shape.form)},
             timeout=httpx.Timeout(limit, connect=min(limit, 5.0)),
         )
         try:
@@ -683,6 +737,7 @@ class RemoteStore:
                     raise StoreUnavailable(
                         f"the SPARQL store answered {response.status_code}: {text[:500]}"
                     )
+                _refuse_store_cut(response, self.max_rows)
                 media = response.headers.get("content-type", "").split(";")[0].strip().lower()
                 body = self._read_limited(response, media, deadline, timeout_error)
             finally:
@@ -698,36 +753,31 @@ class RemoteStore:
     def _read_limited(
         self, response: httpx.Response, media: str, deadline: float, timeout_error: QueryTimeout
     ) -> bytes:
-        """Read the body, but stop at the deadline (httpx only limits each read) and, for
-        line-based formats, as soon as there are more rows than the limit."""
-        line_based = media in (TSV, N_TRIPLES, "text/plain")
-        max_lines = self.max_rows + (1 if media == TSV else 0)
+        """Read the body, but stop at the deadline (httpx only limits each read) and, for the
+        formats in `_ROW_MARKS`, as soon as there are more rows than the limit."""
+        mark = _ROW_MARKS.get(media)
+        max_marks = self.max_rows + (1 if media == TSV else 0)  # TSV's header line
         chunks: list[bytes] = []
-        lines = 0
+        marks = 0
+        tail = b""  # the end of the last chunk, for a mark split across two chunks
         for chunk in response.iter_bytes():
             if time.monotonic() > deadline:
                 raise timeout_error
             chunks.append(chunk)
-            if line_based:
-                lines += chunk.count(b"\n")
-                if lines > max_lines:
-                    raise _too_large(self.max_rows, "rows" if media == TSV else "triples")
+            if mark is not None:
+                window = tail + chunk
+                marks += window.count(mark)
+                tail = window[max(0, len(window) - len(mark) + 1) :]
+                if marks > max_marks:
+                    what = "triples" if media in (N_TRIPLES, "text/plain") else "rows"
+                    raise _too_large(self.max_rows, what)
         return b"".join(chunks)
 
     def _convert(
         self, body: bytes, media: str, solutions_format: str, graph_format: str
     ) -> QueryAnswer:
-        if media == TSV:
-            lines = body.count(b"\n") - (0 if body.endswith(b"\n") else -1)
-            if lines - 1 > self.max_rows:
-                raise _too_large(self.max_rows, "rows")
-            _results_format(solutions_format)
-            return _solutions_from_tsv(body, solutions_format)
-        if media in (N_TRIPLES, "text/plain"):
-            triples = [q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
-            if len(triples) > self.max_rows:
-                raise _too_large(self.max_rows, "triples")
-            return _graph_answer(triples, graph_format)
+        if media == "text/plain":  # N-Triples under its old media type
+            media = N_TRIPLES
         results_format = ox.QueryResultsFormat.from_media_type(media) if media else None
         if results_format is not None:
             parsed = ox.parse_query_results(body, results_format)
@@ -819,12 +869,18 @@ def open_store(settings: Settings, release: Release | None = None) -> Store:
     inner: Store
     if settings.store == "remote":
         assert settings.store_url is not None
+        if not release.graphs:
+            raise StoreUnavailable(
+                f"{release.path / 'release.json'} lists no graphs, so a remote store can't be "
+                "told the release's dataset: rebuild the release with `netkg build`"
+            )
         inner = RemoteStore(
             settings.store_url,
             query_timeout=settings.query_timeout,
             max_query_timeout=settings.max_query_timeout,
             max_rows=settings.max_result_rows,
             allow_service=settings.allow_service,
+            graphs=release.graphs,
         )
     else:
         inner = EmbeddedStore(
@@ -851,22 +907,19 @@ def load_release_to(
     timeout: float = 120.0,
     transport: httpx.BaseTransport | None = None,
 ) -> dict[str, int]:
-    """PUT each named graph of `nquads` to `gsp_url?graph=…`, and their union to `gsp_url?default`.
+    """PUT each named graph of `nquads` to `gsp_url?graph=…` (Graph Store Protocol), replacing it.
 
-    The union in the default graph gives every endpoint netkg's default dataset without
-    vendor options (Oxigraph's union-default-graph, Fuseki's unionDefaultGraph). Returns
-    triples per graph ("" for the default graph).
+    No union copy goes into the store's default graph: `RemoteStore` names the release's dataset
+    in every query (`_remote_dataset`), and Virtuoso's Graph Store has no default graph to PUT to.
+    Returns triples per graph ("" for the default graph, should the release have triples there).
     """
     graphs: dict[str, list[ox.Triple]] = {}
     for quad in ox.parse(path=nquads, format=ox.RdfFormat.N_QUADS):
         name = "" if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value
         graphs.setdefault(name, []).append(quad.triple)
-    union = {t for triples in graphs.values() for t in triples}
     counts: dict[str, int] = {}
     with httpx.Client(transport=transport, timeout=timeout) as client:
-        targets = [(name, triples) for name, triples in sorted(graphs.items()) if name]
-        targets.append(("", sorted(union, key=str)))
-        for name, triples in targets:
+        for name, triples in sorted(graphs.items()):
             body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
             params = {"graph": name} if name else {"default": ""}
             try:

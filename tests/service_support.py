@@ -1,8 +1,10 @@
-"""Helpers for service tests: a fixture release, a real `netkg serve`, a real Oxigraph server.
+"""Helpers for service tests: a fixture release, a real `netkg serve`, a real Oxigraph server,
+a real Virtuoso.
 
 Import them from a test module in tests/ (pytest puts tests/ on sys.path):
 
     from service_support import build_fixture_release, running_netkg, running_oxigraph
+    from service_support import running_remote_store, running_virtuoso
 
 Everything binds 127.0.0.1 on a free port, and every process started here is stopped by its
 context manager, also when the test fails.
@@ -36,6 +38,10 @@ _LOGS: dict[int, IO[bytes]] = {}
 VENV_BIN = Path(sys.executable).parent
 OXIGRAPH = VENV_BIN / "oxigraph"
 NETKG = VENV_BIN / "netkg"
+VIRTUOSO = "virtuoso-t"  # from Debian's virtuoso-opensource-7-bin: scripts/install-virtuoso.sh
+VIRTUOSO_ISQL = "isql-vt"
+REMOTE_ENGINES = ("oxigraph", "virtuoso")
+"""The SPARQL servers the remote store is tested against; test ids use these names."""
 
 
 def build_fixture_release(out: Path, source: Path = FIXTURE_SOURCE) -> Path:
@@ -159,6 +165,17 @@ def _wait_for_netkg(base: str, process: subprocess.Popen[bytes], deadline: float
     raise RuntimeError(f"netkg serve at {base} was not ready within {deadline}s")
 
 
+def _netkg_load(gsp_url: str, dist: Path) -> None:
+    load = subprocess.run(
+        [str(NETKG), "load", "--to", gsp_url, "--dist", str(dist)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if load.returncode != 0:
+        raise RuntimeError(f"netkg load failed:\n{load.stdout}\n{load.stderr}")
+
+
 @contextmanager
 def running_oxigraph(dist: Path, workdir: Path, *, timeout_s: int = 30) -> Iterator[str]:
     """Run a real Oxigraph server (from the `oxigraph` package) loaded with the release in
@@ -187,19 +204,124 @@ def running_oxigraph(dist: Path, workdir: Path, *, timeout_s: int = 30) -> Itera
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_ready(base + "/query?query=ASK%7B%7D", process)
-        load = subprocess.run(
-            [str(NETKG), "load", "--to", base, "--dist", str(dist)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if load.returncode != 0:
-            raise RuntimeError(f"netkg load failed:\n{load.stdout}\n{load.stderr}")
+        _netkg_load(base, dist)
         yield base + "/query"
     finally:
         stop_process(process)
         _LOGS.pop(process.pid).close()
         shutil.rmtree(location, ignore_errors=True)
+
+
+_VIRTUOSO_INI = """\
+; A throw-away Virtuoso for one test run: everything in {home}, bound to 127.0.0.1 only.
+[Database]
+DatabaseFile = {home}/virtuoso.db
+ErrorLogFile = {home}/virtuoso.log
+LockFile = {home}/virtuoso.lck
+TransactionFile = {home}/virtuoso.trx
+xa_persistent_file = {home}/virtuoso.pxa
+TempStorage = TempDatabase
+
+[TempDatabase]
+DatabaseFile = {home}/virtuoso-temp.db
+TransactionFile = {home}/virtuoso-temp.trx
+
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+; as in Debian's packaged virtuoso.ini: with another case mode ASK answers a table, not a boolean
+CaseMode = 2
+DirsAllowed = {home}
+NumberOfBuffers = 4000
+MaxDirtyBuffers = 3000
+
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {home}
+ServerThreads = 10
+Charset = UTF-8
+
+[SPARQL]
+ResultSetMaxRows = {max_rows}
+MaxQueryExecutionTime = {timeout_s}
+"""
+
+
+def _virtuoso_sql(sql_port: int, statement: str) -> None:
+    """Run one SQL statement as the instance's dba (its fresh-database password is "dba")."""
+    done = subprocess.run(
+        [VIRTUOSO_ISQL, f"127.0.0.1:{sql_port}", "dba", "dba", f"exec={statement}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    if done.returncode != 0 or "Error" in done.stdout:
+        raise RuntimeError(f"{VIRTUOSO_ISQL} {statement!r} failed:\n{done.stdout}\n{done.stderr}")
+
+
+@contextmanager
+def running_virtuoso(
+    dist: Path,
+    workdir: Path,
+    *,
+    timeout_s: int = 30,
+    max_rows: int = 1_000_000,
+    read_only: bool = True,
+) -> Iterator[str]:
+    """Run a real Virtuoso (Debian's virtuoso-t) with its own database and virtuoso.ini in
+    `workdir`, loaded with the release in `dist` by `netkg load --to` its Graph Store endpoint;
+    yield its SPARQL query endpoint URL (…/sparql).
+
+    Virtuoso's anonymous SPARQL user may write only while `netkg load` runs: granted
+    SPARQL_UPDATE before, revoked after (unless not `read_only`), so the endpoint netkg queries
+    is read-only. `max_rows` is Virtuoso's ResultSetMaxRows, `timeout_s` its
+    MaxQueryExecutionTime. Its Graph Store endpoint is `…/sparql-graph-crud`.
+    """
+    binary = shutil.which(VIRTUOSO)
+    if binary is None or shutil.which(VIRTUOSO_ISQL) is None:
+        raise RuntimeError(
+            f"{VIRTUOSO} / {VIRTUOSO_ISQL} are missing: run scripts/install-virtuoso.sh "
+            "(`make test` does)"
+        )
+    sql_port, http_port = free_port(), free_port()
+    while http_port == sql_port:
+        http_port = free_port()
+    home = workdir / f"virtuoso-{http_port}"
+    home.mkdir(parents=True)
+    ini = _VIRTUOSO_INI.format(
+        home=home, sql_port=sql_port, http_port=http_port, max_rows=max_rows, timeout_s=timeout_s
+    )
+    (home / "virtuoso.ini").write_text(ini, encoding="utf-8")
+    process = subprocess.Popen(
+        [binary, "+foreground", "+configfile", str(home / "virtuoso.ini")],
+        cwd=home,
+        stdout=(log := tempfile.TemporaryFile()),  # noqa: SIM115 (closed after the process)
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    _LOGS[process.pid] = log
+    base = f"http://127.0.0.1:{http_port}"
+    try:
+        # a new database compiles Virtuoso's system procedures: seconds idle, more on a busy machine
+        wait_until_ready(base + "/sparql?query=ASK%7B%7D", process, deadline=180.0)
+        _virtuoso_sql(sql_port, 'GRANT SPARQL_UPDATE TO "SPARQL"')
+        _netkg_load(base + "/sparql-graph-crud", dist)
+        if read_only:
+            _virtuoso_sql(sql_port, 'REVOKE SPARQL_UPDATE FROM "SPARQL"')
+        yield base + "/sparql"
+    finally:
+        stop_process(process)
+        _LOGS.pop(process.pid).close()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+@contextmanager
+def running_remote_store(engine: str, dist: Path, workdir: Path) -> Iterator[str]:
+    """`running_oxigraph` or `running_virtuoso` by name (one of REMOTE_ENGINES)."""
+    start = {"oxigraph": running_oxigraph, "virtuoso": running_virtuoso}[engine]
+    with start(dist, workdir) as url:
+        yield url
 
 
 # --- pytest fixtures: import the ones you use into your test module -----------------------------
@@ -215,4 +337,11 @@ def service_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def oxigraph_url(service_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The SPARQL endpoint of a real Oxigraph server loaded with `service_dist`."""
     with running_oxigraph(service_dist, tmp_path_factory.mktemp("oxigraph"), timeout_s=5) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def virtuoso_url(service_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The SPARQL endpoint of a real Virtuoso loaded with `service_dist`."""
+    with running_virtuoso(service_dist, tmp_path_factory.mktemp("virtuoso"), timeout_s=5) as url:
         yield url

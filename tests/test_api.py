@@ -19,7 +19,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from pyld import jsonld
-from service_support import running_netkg, running_oxigraph
+from service_support import REMOTE_ENGINES, running_netkg, running_remote_store
 
 from netkg.build import build_release
 from netkg.config import Settings
@@ -295,27 +295,41 @@ def test_real_server_answers_treatment_options(dist: Path) -> None:
     assert ID + "surgery" not in treatments
 
 
+@pytest.mark.parametrize("engine", REMOTE_ENGINES)
 def test_remote_store_gives_the_same_answers(
-    dist: Path, client: TestClient, tmp_path: Path
+    dist: Path, client: TestClient, tmp_path: Path, engine: str
 ) -> None:
-    """A real Oxigraph server binds through a VALUES block; the rows must not change."""
+    """A real Oxigraph server or Virtuoso binds through a VALUES block, and leaves a parameter
+    that was not given unbound: the rows, and each value's RDF term (SPARQL JSON), must not
+    change."""
     urls = [
         "/api/treatment-options?liver=true&surgery=false&lang=fr",
         "/api/treatment-options?spread=false&surgery=true",
         "/api/cancer-attributes?lang=fr",
         "/api/citations?year=2013&type=journal-article",
+        "/api/citations?type=book-chapter",
         "/api/label-lookup?q=foie&lang=fr",
+        "/api/label-lookup?q=liver&match=exact",
         "/api/concept-by-code?vocabulary=icdo&code=8240/3",
+        "/api/external-codes",
         "/api/treatment?treatment=id:surgery",
+        "/api/treatments?lang=fr",
     ]
-    with running_oxigraph(dist, tmp_path) as endpoint:
+    # treatment-options still meets Virtuoso 7.2's faults (docs/service.md)
+    differs = set(urls[:2]) if engine == "virtuoso" else set()
+    with running_remote_store(engine, dist, tmp_path) as endpoint:
         settings = Settings(dist=dist, store="remote", store_url=endpoint, workers=1)
         with TestClient(create_app(settings)) as remote:
             for url in urls:
                 embedded = client.get(url).json()["rows"]
                 over_http = remote.get(url).json()["rows"]
-                assert over_http == embedded, url
                 assert embedded, url
+                if url in differs:
+                    assert over_http != embedded, f"{url}: now the same on {engine}"
+                    continue
+                assert over_http == embedded, url
+                terms = url + ("&" if "?" in url else "?") + "format=srj"
+                assert remote.get(terms).json() == client.get(terms).json(), terms
             for url in ("/partner/condition.jsonld?lang=fr", "/partner/treatments/surgery.jsonld"):
                 assert remote.get(url).json() == client.get(url).json(), url
 

@@ -20,6 +20,7 @@ from pyld import jsonld
 from rdflib import Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, SKOS
+from service_support import REMOTE_ENGINES, running_remote_store
 
 from netkg.build import build_release
 from netkg.config import Settings
@@ -492,13 +493,13 @@ def test_version(client: TestClient, dist: Path) -> None:
 # --- the same descriptions from a remote store -------------------------------------------------
 
 
+@pytest.mark.parametrize("engine", REMOTE_ENGINES)
 def test_descriptions_are_the_same_from_a_remote_sparql_store(
-    client: TestClient, dist: Path, tmp_path: Path
+    client: TestClient, dist: Path, tmp_path: Path, engine: str
 ) -> None:
-    """Descriptions are SPARQL through the Store, so a real Oxigraph server gives the same."""
-    from service_support import running_oxigraph
-
-    with running_oxigraph(dist, tmp_path) as url:
+    """Descriptions are SPARQL through the Store, so a real Oxigraph server or Virtuoso gives
+    the same."""
+    with running_remote_store(engine, dist, tmp_path) as url:
         remote = create_app(Settings(dist=dist, store="remote", store_url=url))
         with TestClient(remote) as remote_client:
             for path in ("/id/surgery", "/id/neuroendocrine-tumour", "/ontology"):

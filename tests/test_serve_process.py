@@ -4,6 +4,7 @@ SPARQLWrapper and rdflib's SPARQLStore. Also: the runaway-query guard seen from 
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import threading
@@ -19,14 +20,17 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from service_support import (
     FIXTURE_SOURCE,
     NETKG,
+    REMOTE_ENGINES,
     oxigraph_url,
     running_netkg,
+    running_virtuoso,
     service_dist,
+    virtuoso_url,
 )
 from SPARQLWrapper import CSV, JSON, POST, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
-__all__ = ["oxigraph_url", "service_dist"]  # fixtures used here
+__all__ = ["oxigraph_url", "service_dist", "virtuoso_url"]  # fixtures used here
 
 ID = "https://w3id.org/netkg/id/"
 TREATMENTS = (
@@ -53,13 +57,20 @@ def embedded_server(service_dist: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def remote_server(service_dist: Path, oxigraph_url: str) -> Iterator[str]:
+def oxigraph_server(service_dist: Path, oxigraph_url: str) -> Iterator[str]:
     args = ("--store", "remote", "--store-url", oxigraph_url)
     with running_netkg(service_dist, args=args) as base:
         yield base
 
 
-@pytest.fixture(params=["embedded", "remote"])
+@pytest.fixture(scope="module")
+def virtuoso_server(service_dist: Path, virtuoso_url: str) -> Iterator[str]:
+    args = ("--store", "remote", "--store-url", virtuoso_url)
+    with running_netkg(service_dist, args=args) as base:
+        yield base
+
+
+@pytest.fixture(params=["embedded", *REMOTE_ENGINES])
 def endpoint(request: pytest.FixtureRequest) -> str:
     base: str = request.getfixturevalue(f"{request.param}_server")
     return base + "/sparql"
@@ -208,26 +219,44 @@ def test_serve_rejects_a_bad_setting(tmp_path: Path, service_dist: Path) -> None
 # --- netkg load ------------------------------------------------------------------------------
 
 
-def test_load_reports_each_graph(oxigraph_url: str, service_dist: Path) -> None:
-    server = oxigraph_url.removesuffix("/query")
+@pytest.fixture
+def loaded_store(
+    request: pytest.FixtureRequest, tmp_path: Path, service_dist: Path
+) -> Iterator[tuple[str, str]]:
+    """(query endpoint, Graph Store endpoint) of a store loaded once already, that takes a
+    second load: the session's Oxigraph server (by its bare URL: netkg load adds /store), or a
+    Virtuoso whose SPARQL user keeps its write grant."""
+    if request.param == "oxigraph":
+        url = request.getfixturevalue("oxigraph_url")
+        yield url, url.removesuffix("/query")
+        return
+    with running_virtuoso(service_dist, tmp_path, read_only=False) as url:
+        yield url, url.removesuffix("/sparql") + "/sparql-graph-crud"
+
+
+@pytest.mark.parametrize("loaded_store", REMOTE_ENGINES, indirect=True)
+def test_load_reports_each_graph(loaded_store: tuple[str, str], service_dist: Path) -> None:
+    from netkg.store import RemoteStore, read_release
+
+    query_url, graph_store = loaded_store
     result = subprocess.run(
-        [str(NETKG), "load", "--to", server, "--dist", str(service_dist)],
+        [str(NETKG), "load", "--to", graph_store, "--dist", str(service_dist)],
         capture_output=True,
         text=True,
         timeout=120,
         check=True,
     )
-    assert "https://w3id.org/netkg/graph/data" in result.stdout
-    assert "(default graph: the union)" in result.stdout
-    # loading twice replaces, never duplicates: the union still has one copy of each triple
-    count = httpx.post(
-        oxigraph_url,
-        content="SELECT (COUNT(*) AS ?n) { ?s ?p ?o }",
-        headers={"Content-Type": "application/sparql-query", "Accept": "text/csv"},
-    )
-    total = int(count.text.split()[1])
-    nquads = (service_dist / "netkg.nq").read_text().splitlines()
-    assert total == len({line.rsplit("<", 1)[0] for line in nquads if line})
+    release = read_release(service_dist)
+    nquads = [line for line in (service_dist / "netkg.nq").read_text().splitlines() if line]
+    listed = [line.split()[-1] for line in result.stdout.splitlines()]
+    assert listed == list(release.graphs)  # each named graph; nothing in the default graph
+    # loading twice replaces, never duplicates: each graph holds one copy of each of its triples
+    store = RemoteStore(query_url, graphs=release.graphs)
+    try:
+        count = store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    finally:
+        store.close()
+    assert json.loads(count.body)["results"]["bindings"][0]["n"]["value"] == str(len(nquads))
 
 
 def test_load_to_an_unreachable_store_fails_clearly(service_dist: Path) -> None:

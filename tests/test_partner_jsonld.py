@@ -36,7 +36,7 @@ from netkg.partner import (
 )
 from netkg.queries import LocalStore
 from netkg.service import create_app
-from netkg.store import RemoteStore
+from netkg.store import RemoteStore, read_release
 
 ROOT = Path(__file__).resolve().parent.parent
 ID = "https://w3id.org/netkg/id/"
@@ -556,7 +556,9 @@ def test_a_remote_store_gives_the_same_documents(
 ) -> None:
     """Through a real Oxigraph server, the bound page and language reach the view as VALUES."""
     with running_oxigraph(dist, tmp_path) as url:
-        remote = RemoteStore(url, max_rows=100_000, query_timeout=30)
+        remote = RemoteStore(
+            url, graphs=read_release(dist).graphs, max_rows=100_000, query_timeout=30
+        )
         try:
             for lang in ("en", "fr"):
                 assert condition_document(remote, lang) == condition_document(store, lang)

@@ -12,6 +12,7 @@ import json
 import math
 import re
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from urllib.parse import parse_qsl
 
@@ -250,15 +251,19 @@ async def _answer(request: Request, params: dict[str, list[str]]) -> Response:
     timeout = _timeout(params, state.settings.max_query_timeout)
     shape = inspect_query(query)
     solutions_format, graph_format = _format_for(shape.form, params, request.headers.get("accept"))
-    answer = await run_in_threadpool(
-        state.store.query,
+    store = state.store
+    run = partial(
+        store.query,
         query,
         solutions_format=solutions_format,
         graph_format=graph_format,
         default_graph_uris=params.get("default-graph-uri", []),
         named_graph_uris=params.get("named-graph-uri", []),
         timeout=timeout,
+        client=request.client.host if request.client else "",
     )
+    # a bounded query answers at once, here; any other waits for a worker, in a thread
+    answer = run() if store.runs_inline(query) else await run_in_threadpool(run)
     media = answer.media_type
     if media.startswith("text/") or media.endswith(("+json", "+xml", "n-triples")):
         media += "; charset=utf-8"

@@ -24,16 +24,21 @@ from netkg.errors import (
     StoreUnavailable,
 )
 from netkg.store import (
-    CachingStore,
     EmbeddedStore,
     RemoteStore,
     Store,
     inspect_query,
     open_store,
     read_release,
+    store_location,
 )
 
 __all__ = ["oxigraph_url", "service_dist"]  # fixtures used here
+
+
+def _location(dist: Path) -> Path:
+    """The release's on-disk query store."""
+    return store_location(read_release(dist))
 
 ID = "https://w3id.org/netkg/id/"
 NET = "https://w3id.org/netkg/ontology#"
@@ -44,6 +49,15 @@ PREFIXES = (
 )
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
 """A cross product of five triple patterns: hours of work, so only a time limit can stop it."""
+LONG = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+"""Quick on the fixture, but not bounded by its shape: it runs on a worker."""
+
+
+def _wait_for_idle_workers(store: EmbeddedStore, count: int) -> None:
+    deadline = time.monotonic() + 60
+    while store.pool.idle_count < count:
+        assert time.monotonic() < deadline, "the workers did not start"
+        time.sleep(0.02)
 
 
 # --- settings --------------------------------------------------------------------------------
@@ -148,7 +162,7 @@ def test_where_brace_is_the_where_group_not_a_construct_template() -> None:
 
 @pytest.fixture(scope="module")
 def embedded(service_dist: Path) -> Iterator[EmbeddedStore]:
-    store = EmbeddedStore(service_dist / "netkg.nq", workers=2, max_rows=20, query_timeout=20)
+    store = EmbeddedStore(_location(service_dist), workers=2, max_rows=20, query_timeout=20)
     yield store
     store.close()
 
@@ -316,16 +330,16 @@ def test_the_killed_worker_is_replaced(embedded: EmbeddedStore) -> None:
     with pytest.raises(QueryTimeout):
         embedded.query(HEAVY, timeout=0.5)
     deadline = time.monotonic() + 60
-    while embedded.worker_count < 2 or embedded._idle.qsize() < 2:
+    while embedded.worker_count < 2 or embedded.pool.idle_count < 2:
         assert time.monotonic() < deadline, "the worker pool did not recover"
         time.sleep(0.05)
     # both workers answer: two queries at once must both succeed
     for _ in range(4):
-        assert embedded.query("ASK {}").kind == "boolean"
+        assert embedded.query(LONG).kind == "solutions"
 
 
 def test_a_requested_timeout_never_exceeds_the_maximum(service_dist: Path) -> None:
-    store = EmbeddedStore(service_dist / "netkg.nq", workers=1, max_query_timeout=0.5)
+    store = EmbeddedStore(_location(service_dist), workers=1, max_query_timeout=0.5)
     try:
         with pytest.raises(QueryTimeout, match=r"0\.5s"):
             store.query(HEAVY, timeout=1000)
@@ -334,8 +348,9 @@ def test_a_requested_timeout_never_exceeds_the_maximum(service_dist: Path) -> No
 
 
 def test_a_missing_release_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "release.json").write_text('{"version": "1", "files": {}}')
     with pytest.raises(Exception, match="netkg build"):
-        EmbeddedStore(tmp_path / "netkg.nq")
+        store_location(read_release(tmp_path))
 
 
 def test_an_unreachable_remote_store_is_a_502() -> None:
@@ -347,48 +362,10 @@ def test_an_unreachable_remote_store_is_a_502() -> None:
     assert raised.value.status_code == 502
 
 
-# --- the cache ------------------------------------------------------------------------------
-
-
-class CountingStore:
-    """A store that counts calls, to see what the cache lets through."""
-
-    def __init__(self, inner: Store) -> None:
-        self.inner = inner
-        self.calls = 0
-
-    def query(self, sparql: str, **options: object) -> object:
-        self.calls += 1
-        return self.inner.query(sparql, **options)  # type: ignore[arg-type]
-
-    def close(self) -> None:
-        pass
-
-
-def test_the_cache_answers_repeats_and_keys_on_everything(embedded: EmbeddedStore) -> None:
-    counting = CountingStore(embedded)
-    cache = CachingStore(counting, etag="r1", size=2)  # type: ignore[arg-type]
-    first = cache.query("ASK {}")
-    assert cache.query("ASK {}") == first
-    assert counting.calls == 1
-    cache.query("ASK {}", solutions_format="text/csv")  # another format: another answer
-    cache.query("ASK {}", default_graph_uris=[DATA_GRAPH])  # another dataset too
-    assert counting.calls == 3
-    cache.query("ASK {}")  # evicted (size 2): asked again
-    assert counting.calls == 4
-    with pytest.raises(Forbidden):  # errors are not cached
-        cache.query("DROP ALL")
-    with pytest.raises(Forbidden):
-        cache.query("DROP ALL")
-    assert counting.calls == 6
-
-
 def test_open_store_follows_the_settings(service_dist: Path, oxigraph_url: str) -> None:
     remote = open_store(Settings(dist=service_dist, store="remote", store_url=oxigraph_url))
     try:
-        assert isinstance(remote, CachingStore)
-        assert isinstance(remote.inner, RemoteStore)
-        assert remote.etag == read_release(service_dist).etag
+        assert isinstance(remote, RemoteStore)
         assert remote.query("ASK { ?s ?p ?o }").kind == "boolean"
     finally:
         remote.close()
@@ -400,17 +377,18 @@ def test_open_store_follows_the_settings(service_dist: Path, oxigraph_url: str) 
 
 
 def test_a_crashed_worker_is_replaced(service_dist: Path) -> None:
-    store = EmbeddedStore(service_dist / "netkg.nq", workers=1)
+    store = EmbeddedStore(_location(service_dist), workers=1)
     try:
-        victim = next(iter(store._all))
+        _wait_for_idle_workers(store, 1)
+        victim = next(iter(store.pool._all))
         victim.process.kill()
         victim.process.wait()
         with pytest.raises(StoreUnavailable, match="died"):
-            store.query("ASK {}")
+            store.query(LONG)
         deadline = time.monotonic() + 60
         while True:  # the replacement starts in the background
             try:
-                assert store.query("ASK {}").kind == "boolean"
+                assert store.query(LONG).kind == "solutions"
                 break
             except ServiceBusy:
                 assert time.monotonic() < deadline, "no replacement worker"
@@ -419,7 +397,7 @@ def test_a_crashed_worker_is_replaced(service_dist: Path) -> None:
 
 
 def test_when_every_worker_is_busy_a_request_waits_then_gets_a_503(service_dist: Path) -> None:
-    store = EmbeddedStore(service_dist / "netkg.nq", workers=1, worker_wait=0.2)
+    store = EmbeddedStore(_location(service_dist), workers=1, worker_wait=0.2)
     errors: list[Exception] = []
 
     def heavy() -> None:
@@ -431,10 +409,10 @@ def test_when_every_worker_is_busy_a_request_waits_then_gets_a_503(service_dist:
     thread = threading.Thread(target=heavy)
     try:
         thread.start()
-        while store._idle.qsize():  # wait until the heavy query holds the only worker
+        while store.pool.idle_count:  # wait until the heavy query holds the only worker
             time.sleep(0.01)
         with pytest.raises(ServiceBusy) as raised:
-            store.query("ASK {}")
+            store.query(LONG)
         assert raised.value.status_code == 503
         assert "busy" in raised.value.message
     finally:
@@ -458,19 +436,22 @@ def test_the_public_names_are_pinned() -> None:
     import netkg.store
 
     assert set(netkg.store.__all__) == {
-        "CachingStore",
         "EmbeddedStore",
         "QueryAnswer",
         "QueryShape",
         "Release",
         "RemoteStore",
+        "Result",
         "Store",
         "bind_values",
+        "check_dataset",
         "check_query",
         "inspect_query",
         "load_release_to",
         "open_store",
         "read_release",
+        "serialise",
+        "store_location",
         "values_block",
     }
     assert set(netkg.service.__all__) == {

@@ -186,6 +186,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.include_router(guide.router)  # /guide, /guide/diagram.svg
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _add_api_docs(app)
+    app.add_middleware(sparql.FastSparql)  # innermost: bounded GET /sparql without routing
     add_http_policies(app)
     app.add_middleware(ResponseCache, max_entries=4 * settings.cache_size)  # outermost
     return app

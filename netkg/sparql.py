@@ -11,18 +11,21 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from netkg.errors import (
     BadRequest,
+    NetkgError,
     Forbidden,
     MethodNotAllowed,
     NotAcceptable,
@@ -41,9 +44,9 @@ from netkg.negotiate import (
 )
 from netkg.pages import render
 from netkg.prefixes import PREFIXES
-from netkg.store import inspect_query
+from netkg.store import QueryAnswer, inspect_query
 
-__all__ = ["router"]
+__all__ = ["FastSparql", "router"]
 
 router = APIRouter()
 
@@ -246,11 +249,22 @@ async def _answer(request: Request, params: dict[str, list[str]]) -> Response:
         if "update" in params:
             raise Forbidden(READ_ONLY)
         return await _describe_service(request)
+    client = request.client.host if request.client else ""
+    inline, run = _prepare(state, query, params, request.headers.get("accept"), client)
+    # a bounded query answers at once, here; any other waits for a worker, in a thread
+    answer = run() if inline else await run_in_threadpool(run)
+    return Response(answer.body, media_type=_content_type(answer), headers={"Vary": "Accept"})
+
+
+def _prepare(
+    state: Any, query: str, params: dict[str, list[str]], accept: str | None, client: str
+) -> tuple[bool, Callable[[], QueryAnswer]]:
+    """(runs inline?, the call that answers): the request checked, its formats chosen."""
     if not query.strip():
         raise BadRequest("the 'query' parameter is empty")
     timeout = _timeout(params, state.settings.max_query_timeout)
     shape = inspect_query(query)
-    solutions_format, graph_format = _format_for(shape.form, params, request.headers.get("accept"))
+    solutions_format, graph_format = _format_for(shape.form, params, accept)
     store = state.store
     run = partial(
         store.query,
@@ -260,14 +274,63 @@ async def _answer(request: Request, params: dict[str, list[str]]) -> Response:
         default_graph_uris=params.get("default-graph-uri", []),
         named_graph_uris=params.get("named-graph-uri", []),
         timeout=timeout,
-        client=request.client.host if request.client else "",
+        client=client,
     )
-    # a bounded query answers at once, here; any other waits for a worker, in a thread
-    answer = run() if store.runs_inline(query) else await run_in_threadpool(run)
+    return store.runs_inline(query), run
+
+
+def _content_type(answer: QueryAnswer) -> str:
     media = answer.media_type
     if media.startswith("text/") or media.endswith(("+json", "+xml", "n-triples")):
         media += "; charset=utf-8"
-    return Response(answer.body, media_type=media, headers={"Vary": "Accept"})
+    return media
+
+
+class FastSparql:
+    """`GET /sparql?query=…` for a bounded query, answered without FastAPI's routing.
+
+    Pure ASGI, installed inside `HttpPolicies` and the response cache (so ETag, Cache-Control,
+    Vary and CORS come from the one implementation in netkg.http). It answers only the plain
+    case — a bounded query that runs in the serving process and succeeds; anything else (a long
+    query, POST, the service description, any error) goes on to the `/sparql` route above,
+    which does the same checks and renders errors.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        answer = self._answer(scope) if scope["type"] == "http" else None
+        if answer is None:
+            await self.app(scope, receive, send)
+            return
+        headers = [
+            (b"content-type", _content_type(answer).encode("latin-1")),
+            (b"content-length", str(len(answer.body)).encode("latin-1")),
+            (b"vary", b"Accept"),
+        ]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": answer.body})
+
+    @staticmethod
+    def _answer(scope: Scope) -> QueryAnswer | None:
+        if scope["path"] != "/sparql" or scope["method"] not in ("GET", "HEAD"):
+            return None
+        state = scope["app"].state.netkg
+        raw: bytes = scope.get("query_string", b"")
+        if not raw or len(raw) > state.settings.max_request_bytes:
+            return None
+        try:
+            params = _params(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
+            query = _one(params, "query")
+            if query is None or "update" in params:
+                return None
+            accept = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"accept"), None)
+            client = scope.get("client")
+            inline, run = _prepare(state, query, params, accept, client[0] if client else "")
+            return run() if inline else None
+        except (NetkgError, UnicodeDecodeError):
+            return None  # the route answers it, with the error rendered as everywhere else
 
 
 # --- the service description -----------------------------------------------------------------

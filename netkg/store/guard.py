@@ -19,6 +19,7 @@ engine sees the query, so a query that would crash or exhaust an engine is refus
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from typing import Literal, NamedTuple
@@ -108,6 +109,7 @@ class QueryShape(NamedTuple):
     limit: int | None = None  # the query's own top-level LIMIT
 
 
+@functools.lru_cache(maxsize=256)
 def inspect_query(sparql: str) -> QueryShape:
     """Tokenise `sparql`: its form, SERVICE, WHERE group, FROM, nesting depth and boundedness."""
     form: Form = "UNKNOWN"

@@ -77,14 +77,17 @@ class Store(Protocol):
 
 
 class Lifetime:
-    """Counts a store's queries in flight, so it can close when the last one ends (hot reload
-    keeps the old store answering the queries it started, then frees it)."""
+    """Counts a store's queries in flight, so that hot reload can close the old store when its
+    last query ends. A draining store still answers for `grace` seconds (a request that picked
+    it just before the swap is served), then closes as soon as nothing is in flight."""
 
-    def __init__(self, release: Callable[[], None]) -> None:
+    def __init__(self, release: Callable[[], None], *, grace: float = 2.0) -> None:
         self._release = release
+        self.grace = grace
         self._lock = threading.Lock()
         self._in_flight = 0
         self._draining = False
+        self._grace_over = False
         self.closed = False
 
     @contextmanager
@@ -98,18 +101,33 @@ class Lifetime:
         finally:
             with self._lock:
                 self._in_flight -= 1
-                last = self._draining and self._in_flight == 0 and not self.closed
-                if last:
-                    self.closed = True
-            if last:
-                self._release()
+            self._release_if_done()
+
+    def _release_if_done(self) -> None:
+        with self._lock:
+            done = self._grace_over and self._in_flight == 0 and not self.closed
+            if done:
+                self.closed = True
+        if done:
+            self._release()
+
+    def _end_grace(self) -> None:
+        with self._lock:
+            self._grace_over = True
+        self._release_if_done()
 
     def close(self, *, drain: bool = False) -> None:
+        if drain:
+            with self._lock:
+                if self._draining or self.closed:
+                    return
+                self._draining = True
+            timer = threading.Timer(self.grace, self._end_grace)
+            timer.daemon = True
+            timer.start()
+            return
         with self._lock:
             if self.closed:
-                return
-            if drain and self._in_flight:
-                self._draining = True
                 return
             self.closed = True
         self._release()

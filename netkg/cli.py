@@ -301,9 +301,11 @@ def serve(
     processes: Annotated[
         int,
         typer.Option(
-            min=1, help="HTTP server processes sharing the port (each with its own store)."
+            min=0,
+            help="HTTP server processes sharing the port (they share the read-only store); "
+            "0: the default, one per core (the best measured, bench/RESULTS.md).",
         ),
-    ] = 1,
+    ] = 0,
     get: Annotated[
         str | None,
         typer.Option(
@@ -320,9 +322,9 @@ def serve(
     """
     import uvicorn
 
-    from netkg.config import Settings
+    from netkg.config import Settings, default_processes
     from netkg.errors import NetkgError
-    from netkg.service import create_app
+    from netkg.store import read_release, store_location
 
     err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
     try:
@@ -340,7 +342,16 @@ def serve(
                 markup=False,
             )
             build_release(root, settings.dist)
-        application = create_app(settings)
+        processes = processes or default_processes()
+        if get is not None or processes == 1:
+            from netkg.service import create_app
+
+            application = create_app(settings)
+            release = application.state.netkg.release
+        else:  # the processes open the app; here only what would stop them all
+            release = read_release(settings.dist)
+            if settings.store == "embedded":
+                store_location(release)  # an older release's store is built once, here
     except NetkgError as error:
         err.print(f"netkg serve: {error.message}", markup=False)
         raise typer.Exit(error.exit_code) from None
@@ -348,7 +359,7 @@ def serve(
         raise typer.Exit(_get_once(application, get, accept))
     err.print(
         f"netkg serve: http://{host}:{port}/sparql ({settings.store} store, "
-        f"release {application.state.netkg.release.version}, {processes} process(es))",
+        f"release {release.version}, {processes} process(es))",
         markup=False,
     )
     options: dict[str, Any] = {
@@ -363,7 +374,6 @@ def serve(
         uvicorn.run(application, **options)
         return
     # Several processes import the app by name, so they take their settings from the environment.
-    application.state.netkg.store.close()
     os.environ.update(settings.to_env())
     uvicorn.run("netkg.service:app_from_env", factory=True, workers=processes, **options)
 

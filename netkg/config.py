@@ -146,6 +146,13 @@ class Settings:
         return replace(self, **changes)
 
 
+def default_processes() -> int:
+    """Server processes for `netkg serve` without `--processes`: one per core this process may
+    use (the best measured on 2 cores, bench/RESULTS.md; the store is shared, so each process
+    costs little memory)."""
+    return max(1, len(os.sched_getaffinity(0)))
+
+
 def _int(name: str, raw: str) -> int:
     try:
         return int(raw)

@@ -54,6 +54,7 @@ LONG = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 
 def _wait_for_idle_workers(store: EmbeddedStore, count: int) -> None:
+    store.pool.start()
     deadline = time.monotonic() + 60
     while store.pool.idle_count < count:
         assert time.monotonic() < deadline, "the workers did not start"
@@ -408,6 +409,7 @@ def test_when_every_worker_is_busy_a_request_waits_then_gets_a_503(service_dist:
 
     thread = threading.Thread(target=heavy)
     try:
+        _wait_for_idle_workers(store, 1)
         thread.start()
         while store.pool.idle_count:  # wait until the heavy query holds the only worker
             time.sleep(0.01)

@@ -161,7 +161,15 @@ class WorkerPool:
         self._clients: Counter[str] = Counter()
         self._closed = False
         self._failed_starts = 0
-        for _ in range(size):
+        self._started = False  # workers start with the first long query: start-up stays short
+
+    def start(self) -> None:
+        """Start the workers (once; the first long query does it)."""
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+        for _ in range(self.size):
             self._start_worker()
 
     # --- the workers ---
@@ -231,6 +239,7 @@ class WorkerPool:
                 )
             self._admitted += 1
             self._clients[client] += 1
+        self.start()
         try:
             return self._run(job, limit)
         finally:

@@ -36,6 +36,9 @@ class CountingStore:
     def runs_inline(self, sparql: str) -> bool:
         return self.store.runs_inline(sparql)
 
+    def status(self) -> dict[str, int]:
+        return self.store.status()
+
     def close(self, *, drain: bool = False) -> None:
         self.store.close(drain=drain)
 

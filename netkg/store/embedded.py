@@ -153,6 +153,9 @@ class EmbeddedStore:
     def worker_count(self) -> int:
         return self.pool.worker_count
 
+    def status(self) -> dict[str, int]:
+        return self.pool.status()
+
     def _release(self) -> None:
         self.pool.close()
         self._store = None  # results still being read keep the database open until they end

@@ -71,6 +71,10 @@ class Store(Protocol):
         caller may call it on its event loop instead of a thread."""
         ...
 
+    def status(self) -> dict[str, int]:
+        """Counters for operators (`/-/health`), e.g. workers and long queries in flight."""
+        ...
+
     def close(self, *, drain: bool = False) -> None:
         """Stop taking queries; with `drain`, free resources once the queries in flight end."""
         ...

@@ -81,6 +81,9 @@ class RemoteStore:
     def runs_inline(self, sparql: str) -> bool:
         return False  # network I/O: never on an event loop
 
+    def status(self) -> dict[str, int]:
+        return {}
+
     def query(
         self,
         sparql: str,

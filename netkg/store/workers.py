@@ -219,6 +219,11 @@ class WorkerPool:
     def idle_count(self) -> int:
         return self._idle.qsize()
 
+    def status(self) -> dict[str, int]:
+        """For operators (/-/health): workers, and long queries admitted (running or waiting)."""
+        with self._lock:
+            return {"workers": len(self._all), "long_queries": self._admitted}
+
     # --- admission and running ---
 
     def answer(self, job: Job, *, limit: float, client: str = "") -> QueryAnswer:

@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -324,28 +325,36 @@ def _statement_line(path: Path, number: int) -> int:
     return line_number
 
 
-def _bulk_triples(path: Path) -> Iterator[ox.Triple]:
-    """The triples of one bulk file, checked as they stream: its syntax (pyoxigraph's strict
-    parser) and, for N-Quads, that every quad is in the default graph or the data graph."""
+def _bulk_triples(path: Path, number: int) -> Iterator[ox.Triple]:
+    """The triples of the `number`-th bulk file, checked as they stream: its syntax (pyoxigraph's
+    strict parser) and, for N-Quads, that every quad is in the default graph or the data graph.
+    Blank nodes are scoped to their file: `_:x` becomes `_:k{number}x` (curated labels never
+    start with k), so equal labels in two files stay two nodes, and the output stays stable."""
     fmt = BULK_FORMATS.get(path.suffix)
     if fmt is None:
         raise SourceError(
             f"{path}: a bulk file must be N-Triples (.nt) or N-Quads (.nq); convert it, "
-            f"e.g. with `oxigraph convert --from-file {path.name} --to-format nt`"
+            f"e.g. `oxigraph convert --from-file {path.name} --to-file {path.stem}.nt`"
         )
-    if fmt == _NT:
-        yield from (quad.triple for quad in ox.parse(path=path, format=fmt))
-        return
     data = ox.NamedNode(str(DATA_GRAPH))
-    for number, quad in enumerate(ox.parse(path=path, format=fmt), 1):
+    scope = f"k{number}"
+
+    def scoped(term: Any) -> Any:
+        return ox.BlankNode(scope + term.value) if isinstance(term, ox.BlankNode) else term
+
+    for statement, quad in enumerate(ox.parse(path=path, format=fmt), 1):
         graph = quad.graph_name
-        if not isinstance(graph, ox.DefaultGraph) and graph != data:
+        if fmt != _NT and not isinstance(graph, ox.DefaultGraph) and graph != data:
             raise SourceError(
-                f"{path}:{_statement_line(path, number)}: the quad is in graph {graph}; bulk "
+                f"{path}:{_statement_line(path, statement)}: the quad is in graph {graph}; bulk "
                 f"quads belong to the data graph <{DATA_GRAPH}> or the default graph (which "
                 "means the data graph). Drop the graph name or use the data graph's."
             )
-        yield quad.triple
+        subject, obj = quad.subject, quad.object
+        if isinstance(subject, ox.BlankNode) or isinstance(obj, ox.BlankNode):
+            yield ox.Triple(scoped(subject), quad.predicate, scoped(obj))
+        else:
+            yield quad.triple
 
 
 def _read_bulk(paths: Sequence[Path], work: Path) -> list[str]:
@@ -353,9 +362,9 @@ def _read_bulk(paths: Sequence[Path], work: Path) -> list[str]:
     rewritten sorted and unique); return its lines. Errors name the file and line."""
     target = work / "bulk.nt"
     with open(target, "wb") as handle:
-        for path in paths:
+        for number, path in enumerate(paths):
             try:
-                ox.serialize(_bulk_triples(path), handle, _NT)
+                ox.serialize(_bulk_triples(path, number), handle, _NT)
             except SyntaxError as error:
                 reason = re.sub(r"^Parser error[^:]*: ", "", error.msg)
                 raise SourceError(
@@ -604,15 +613,35 @@ def _digest(path: Path) -> tuple[int, str]:
         return path.stat().st_size, hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def _write_store(folder: Path, nquads: Path) -> None:
-    """Bulk-load the release's N-Quads into an Oxigraph store at `folder` (pyoxigraph's bulk
-    loader, not rdflib), optimise and flush it, and close it, so that any process can open it
-    with `pyoxigraph.Store.read_only`."""
-    store = ox.Store(str(folder))
-    store.bulk_load(path=nquads, format=ox.RdfFormat.N_QUADS)
-    store.optimize()
-    store.flush()
-    del store  # closes the database
+class _StoreWriter:
+    """The release's Oxigraph store, filled by pyoxigraph's bulk loader (never through rdflib) in
+    a background thread while the files are written: the loader releases the GIL. It is given the
+    very parts netkg.nq is made of, in order; `close` waits, optimises, flushes and closes it, so
+    that any process can open it with `pyoxigraph.Store.read_only`."""
+
+    def __init__(self, folder: Path) -> None:
+        self._store: ox.Store | None = ox.Store(str(folder))
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="netkg-store")
+        self._loads: list[Future[None]] = []
+
+    def load(self, **source: Any) -> None:
+        assert self._store is not None
+        self._loads.append(self._pool.submit(self._store.bulk_load, **source))
+
+    def close(self) -> None:
+        try:
+            for done in self._loads:
+                done.result()
+            assert self._store is not None
+            self._store.optimize()
+            self._store.flush()
+        finally:
+            self.abandon()
+
+    def abandon(self) -> None:
+        """Wait for the loader (it writes inside the folder about to be deleted) and close."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._store = None  # the last reference: closes the database
 
 
 def _temp_names(out: Path) -> Iterator[Path]:
@@ -682,11 +711,26 @@ def build_release(
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     except OSError as error:
         raise BuildError(f"{out}: cannot write the release there: {error}") from error
+    store: _StoreWriter | None = None
     try:
         work = tmp / ".work"  # intermediate files, removed before the release is indexed
         work.mkdir()
         bulk_lines = _read_bulk([Path(p) for p in bulk], work) if bulk else []
         bulk_file = work / "bulk.nt"
+        curated_quads = [  # all but the VoID graph, which counts and checksums the rest
+            line
+            for graph_iri, graph in (
+                (ONTOLOGY_GRAPH, sources.ontology),
+                (DATA_GRAPH, sources.data),
+                (QUERIES_GRAPH, queries),
+            )
+            for line in _in_graph(_nt_lines(graph), graph_iri)
+        ]
+        store = _StoreWriter(tmp / STORE)
+        store.load(input="".join(curated_quads).encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+        if bulk_lines:
+            store.load(path=bulk_file, format=_NT, to_graph=ox.NamedNode(str(DATA_GRAPH)))
+
         prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
         extra_turtle: list[str | Callable[[Any], None]] = []
         if bulk_lines:  # Turtle may declare prefixes again part way through
@@ -722,23 +766,18 @@ def build_release(
             )
 
         written = sorted(p.name for p in tmp.iterdir() if p.is_file())
-        inner = description(written, ["netkg.nq", "void.ttl"])
-        curated_quads = sorted(
-            line
-            for graph_iri, graph in (
-                (ONTOLOGY_GRAPH, sources.ontology),
-                (DATA_GRAPH, sources.data),
-                (VOID_GRAPH, inner),
-                (QUERIES_GRAPH, queries),
-            )
-            for line in _in_graph(_nt_lines(graph), graph_iri)
+        void_quads = list(
+            _in_graph(_nt_lines(description(written, ["netkg.nq", "void.ttl"])), VOID_GRAPH)
         )
-        quads = _unique(heapq.merge(curated_quads, _in_graph(bulk_lines, DATA_GRAPH)))
+        store.load(input="".join(void_quads).encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+        quads = _unique(
+            heapq.merge(sorted(curated_quads + void_quads), _in_graph(bulk_lines, DATA_GRAPH))
+        )
         _write(tmp, "netkg.nq", [_lines(quads)], progress)
         del bulk_lines
         written.append("netkg.nq")
         _write(tmp, "void.ttl", [turtle(description(sorted(written), ["void.ttl"]))], progress)
-        _write_store(tmp / STORE, tmp / "netkg.nq")
+        store.close()
         if progress is not None:
             progress(STORE + "/")
         shutil.rmtree(work)
@@ -755,6 +794,8 @@ def build_release(
         _write(tmp, "release.json", [ctx.dumps(index)], progress)
         _swap(tmp, out)
     except BaseException as error:
+        if store is not None:
+            store.abandon()
         shutil.rmtree(tmp, ignore_errors=True)
         if isinstance(error, OSError):
             raise BuildError(f"{out}: writing the release failed: {error}") from error

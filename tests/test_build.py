@@ -501,6 +501,20 @@ def test_a_bulk_build_is_deterministic(bulk_dist: Path, tmp_path: Path) -> None:
     assert snapshot(again) == snapshot(bulk_dist)
 
 
+def test_blank_nodes_of_two_bulk_files_stay_two_nodes(tmp_path: Path) -> None:
+    line = '_:b1 <http://www.w3.org/2000/01/rdf-schema#label> "{}" .\n'
+    (tmp_path / "one.nt").write_text(line.format("one") + line.format("also one"), encoding="utf-8")
+    (tmp_path / "two.nt").write_text(line.format("two"), encoding="utf-8")
+    out = build_release(
+        SRC, tmp_path / "dist", date=DATE, bulk=[tmp_path / "one.nt", tmp_path / "two.nt"]
+    )
+    graph = Graph().parse(out / "netkg.nt", format="nt")
+    label = URIRef(str(RDFS) + "label")
+    one, two = (graph.value(None, label, Literal(text)) for text in ("one", "two"))
+    assert one is not None and two is not None and one != two
+    assert graph.value(None, label, Literal("also one")) == one
+
+
 def test_bulk_nquads_in_the_data_or_default_graph_are_accepted(tmp_path: Path) -> None:
     data = f"<{DATA_GRAPH}>"
     (tmp_path / "extra.nq").write_text(
@@ -539,7 +553,12 @@ def test_bulk_nquads_in_the_data_or_default_graph_are_accepted(tmp_path: Path) -
             r"other\.nq:4: the quad is in graph <https://w3id.org/netkg/graph/ontology>",
             "Drop the graph name",
         ),
-        ("data.ttl", "<a> <b> <c> .\n", r"data\.ttl: a bulk file must be N-Triples", "convert"),
+        (
+            "data.ttl",
+            "<a> <b> <c> .\n",
+            r"data\.ttl: a bulk file must be N-Triples",
+            "--to-file data.nt",
+        ),
         ("missing.nt", None, r"missing\.nt: cannot read the bulk file", "No such file"),
     ],
 )

@@ -98,7 +98,7 @@ def statistics(lines: Iterable[str]) -> Statistics:
     properties: Counter[str] = Counter()
     for line in lines:
         subject, predicate, rest = line.split(" ", 2)
-        obj = rest.rstrip()[:-2]  # drop " ."
+        obj = rest[:-3]  # drop " .\n"
         triples += 1
         if subject != previous:
             previous = subject

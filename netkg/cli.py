@@ -163,19 +163,28 @@ def build(
     no_validate: Annotated[
         bool, typer.Option("--no-validate", help="Skip SHACL (the report says so).")
     ] = False,
+    bulk: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--bulk",
+            help="An N-Triples (.nt) or N-Quads (.nq) file added to the data graph, checked for "
+            "syntax only, not SHACL (repeatable; docs/model.md).",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
 ) -> None:
     """Validate, then write the release (dist/) atomically and deterministically.
 
     The graph as Turtle, N-Triples, N-Quads and JSON-LD, its @context, a VoID/DCAT description,
-    the validation report and release.json. Exit 1 on a violation, 2 on unreadable input."""
+    the validation report, an Oxigraph store (store/) and release.json. Exit 1 on a violation,
+    2 on unreadable input (sources or bulk files)."""
     import json
 
     from netkg.build import build_release
     from netkg.errors import NetkgError
 
     try:
-        built = build_release(root, out, validate=not no_validate, date=date)
+        built = build_release(root, out, validate=not no_validate, date=date, bulk=bulk or ())
     except (NetkgError, OSError) as error:
         raise _release_fail(error) from None
     if not quiet:

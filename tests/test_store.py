@@ -4,6 +4,8 @@ real Oxigraph server behind the remote store."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -488,3 +490,98 @@ def test_settings_survive_the_environment_round_trip(tmp_path: Path) -> None:
     settings = Settings(dist=tmp_path / "dist", workers=3, allow_service=True, query_timeout=2.5)
     again = Settings.from_env(settings.to_env())
     assert again == settings.with_(dist=(tmp_path / "dist").resolve())
+
+
+# --- the release's on-disk store, read-only; hot reload ----------------------------------------
+
+
+def test_every_process_opens_the_release_store_read_only(service_dist: Path) -> None:
+    location = _location(service_dist)
+    assert location == service_dist / "store"  # the folder release.json names
+    first = EmbeddedStore(location, workers=1)
+    second = EmbeddedStore(location, workers=1)  # a second reader at the same time
+    try:
+        for store in (first, second):
+            answer = store.query(PREFIXES + "SELECT ?t WHERE { ?t a net:Treatment } LIMIT 10")
+            assert len(json.loads(answer.body)["results"]["bindings"]) == 5
+            assert store.query(LONG).kind == "solutions"  # a worker opens it read-only too
+        quad = ox.Quad(ox.NamedNode(ID + "x"), ox.NamedNode(NET + "y"), ox.Literal("z"))
+        assert first._store is not None
+        with pytest.raises(RuntimeError, match="read-write"):
+            first._store.add(quad)
+    finally:
+        first.close()
+        second.close()
+
+
+def test_an_older_release_without_a_store_gets_one_built_once(
+    service_dist: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    old = tmp_path / "dist"
+    shutil.copytree(service_dist, old, ignore=shutil.ignore_patterns("store"))
+    meta = json.loads((old / "release.json").read_text())
+    del meta["store"]
+    meta["version"] = f"old-{time.time_ns()}"  # a release no earlier run has built a store for
+    (old / "release.json").write_text(json.dumps(meta))
+    release = read_release(old)
+    location = store_location(release)
+    try:
+        assert release.etag in location.name and not location.is_relative_to(old)
+        assert "has no query store" in caplog.text
+        built = location.stat().st_mtime_ns
+        assert store_location(read_release(old)) == location  # built once, then reused
+        assert location.stat().st_mtime_ns == built
+        store = EmbeddedStore(location, workers=1)
+        try:
+            answer = store.query(PREFIXES + "SELECT ?t WHERE { ?t a net:Treatment } LIMIT 10")
+            assert len(json.loads(answer.body)["results"]["bindings"]) == 5
+        finally:
+            store.close()
+    finally:
+        shutil.rmtree(location, ignore_errors=True)
+
+
+def _worker_processes() -> int:
+    """Query workers this test process has running (children running netkg.store.workers)."""
+    children = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").read_text().split()
+    count = 0
+    for pid in children:
+        try:
+            count += b"netkg.store.workers" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        except FileNotFoundError:
+            continue
+    return count
+
+
+def test_rebuilds_in_quick_succession_keep_at_most_one_old_store(tmp_path: Path) -> None:
+    from service_support import FIXTURE_SOURCE, build_fixture_release
+
+    from netkg.service import create_app, reload_release
+
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURE_SOURCE, project)
+    dist = build_fixture_release(project / "dist", project)
+    app = create_app(Settings(dist=dist, workers=2, reload_interval=0))
+    stores = [app.state.netkg.store]
+    try:
+        stores[0].query(LONG)  # its workers run
+        for n in range(4):
+            with (project / "data" / "treatments.ttl").open("a") as data:
+                data.write(f"\n# rebuild {n}\n")
+            build_fixture_release(dist, project)
+            assert reload_release(app) is True
+            stores.append(app.state.netkg.store)
+            stores[-1].query(LONG)  # the new store's workers run
+            assert _worker_processes() <= 2 * 2  # the current store's and one old one's
+        assert all(store.worker_count == 0 for store in stores[:-2])  # closed
+        deadline = time.monotonic() + 30  # the last old one closes once its grace is over
+        while stores[-2].worker_count:
+            assert time.monotonic() < deadline, "the old store was never closed"
+            time.sleep(0.05)
+        assert _worker_processes() == 2
+        with pytest.raises(StoreUnavailable, match="closed"):
+            stores[0].query(LONG)
+        assert stores[-1].query("ASK {}").kind == "boolean"
+    finally:
+        for store in stores:
+            store.close()

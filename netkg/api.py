@@ -14,12 +14,14 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from netkg import openapi
 from netkg.errors import BadRequest, NetkgError, NotAcceptable
 from netkg.queries import (
     DEFAULT_LIMIT,
     FORMAT_ALIASES,
     FORMATS,
     MAX_LIMIT,
+    MAX_OFFSET,
     RQ_MEDIA_TYPE,
     NamedQuery,
     json_value,
@@ -55,7 +57,7 @@ def _base(request: Request) -> str:
 def _choose_format(request: Request, suffix: str | None) -> str:
     """Suffix, then `?format=`, then Accept (JSON when anything goes); 406 when nothing fits."""
     asked = suffix or request.query_params.get("format")
-    if asked:
+    if asked is not None:
         key = FORMAT_ALIASES.get(asked.lower(), asked.lower())
         if key in FORMATS:
             return FORMATS[key]
@@ -183,7 +185,7 @@ def _openapi_parameters(query: NamedQuery) -> list[dict[str, Any]]:
             "in": "query",
             "required": False,
             "description": "Rows to skip; follow the `next` link rather than computing it.",
-            "schema": {"type": "integer", "minimum": 0, "default": 0},
+            "schema": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0},
         },
         {
             "name": "format",
@@ -211,14 +213,11 @@ def _responses(query: NamedQuery) -> dict[int | str, dict[str, Any]]:
             "links": {"self": f"/api/{query.name}", "next": None},
         }
     }
-    return {
-        200: {
-            "description": 'One page of rows; `Link: rel="next"` when more exist.',
-            "content": content,
-        },
-        400: {"description": "A parameter is unknown, missing, or not what it accepts."},
-        406: {"description": "No acceptable representation."},
-    }
+    declared = openapi.responses(
+        'One page of rows; `Link: rel="next"` when more exist.', [], 400, 406, 502, 503
+    )
+    declared[200]["content"] = content
+    return declared
 
 
 def add_query_routes(target: APIRouter, queries: Mapping[str, NamedQuery]) -> None:
@@ -289,6 +288,8 @@ def build_router(folder: Path) -> APIRouter:
         methods=["GET"],
         tags=["api"],
         summary="The named-query endpoints",
+        response_class=JSONResponse,
+        responses=openapi.responses("Every endpoint, its parameters and columns.", []),
     )
     add_query_routes(built, queries)
     return built

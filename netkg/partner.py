@@ -20,13 +20,14 @@ import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import pyoxigraph as ox
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pyld import jsonld
 
+from netkg import openapi
 from netkg.errors import BadRequest, NetkgError, NotFound
 
 __all__ = [
@@ -232,7 +233,16 @@ def _jsonld(document: dict[str, Any], lang: str) -> Response:
 router = APIRouter(tags=["partners"])
 
 
-@router.get("/partner/context.jsonld", summary="The @context of every partner document")
+Lang = Annotated[str, Query(json_schema_extra={"enum": list(LANGUAGES)})]
+"""`?lang=` as the OpenAPI document states it; checked (with a helpful 400) by `_lang`."""
+
+
+@router.get(
+    "/partner/context.jsonld",
+    summary="The @context of every partner document",
+    response_class=Response,
+    responses=openapi.responses("The @context.", [MEDIA_TYPE]),
+)
 def partner_context() -> Response:
     """Published so partners and validators can read the short keys; it only changes with care."""
     return Response(dumps(published_context()), media_type=MEDIA_TYPE)
@@ -241,9 +251,10 @@ def partner_context() -> Response:
 @router.get(
     "/partner/condition.jsonld",
     summary="schema.org JSON-LD: the page about neuroendocrine tumours and their treatments",
-    responses={200: {"content": {MEDIA_TYPE: {}}}, 400: {"description": "bad `lang`"}},
+    response_class=Response,
+    responses=openapi.responses("The document.", [MEDIA_TYPE], 400, 404),
 )
-def partner_condition(request: Request, lang: str = "en") -> Response:
+def partner_condition(request: Request, lang: Lang = "en") -> Response:
     """A MedicalWebPage about the MedicalCondition, with possibleTreatment, codes, citations."""
     lang = _lang(request)
     state = _state(request)
@@ -253,16 +264,22 @@ def partner_condition(request: Request, lang: str = "en") -> Response:
 @router.get(
     "/partner/treatments/{slug}.jsonld",
     summary="schema.org JSON-LD: one treatment (MedicalTherapy) and the page it is described on",
-    responses={200: {"content": {MEDIA_TYPE: {}}}, 404: {"description": "no such treatment"}},
+    response_class=Response,
+    responses=openapi.responses("The document.", [MEDIA_TYPE], 400, 404),
 )
-def partner_treatment(request: Request, slug: str, lang: str = "en") -> Response:
+def partner_treatment(request: Request, slug: str, lang: Lang = "en") -> Response:
     """A MedicalTherapy: name, description, codes, sameAs, and the page with its disclaimer."""
     lang = _lang(request)
     state = _state(request)
     return _jsonld(treatment_document(state.store, slug, lang, _base(request)), lang)
 
 
-@router.get("/partners", summary="The guide for partner sites", response_class=HTMLResponse)
+@router.get(
+    "/partners",
+    summary="The guide for partner sites",
+    response_class=HTMLResponse,
+    responses=openapi.responses("The guide.", ["text/html"], 404),
+)
 def partners_guide(request: Request) -> Response:
     """How to embed the documents, with a snippet made from the live condition document."""
     from netkg.pages import render, request_language

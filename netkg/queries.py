@@ -70,6 +70,7 @@ RESERVED = frozenset({"limit", "offset", "format"})
 """Query-string names every endpoint has (paging and format); no header may declare them."""
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
+MAX_OFFSET = 10**9
 MAX_VALUE_LENGTH = 1000
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -179,11 +180,11 @@ class Param:
         elif self.type == "boolean":
             schema = {"type": "boolean"}
         elif self.type == "iri":
-            schema = {"type": "string", "format": "iri"}
+            schema = {"type": "string", "format": "iri", "minLength": 1}
         elif self.type == "language":
             schema = {"type": "string", "pattern": _LANGUAGE.pattern}
         else:
-            schema = {"type": "string", "maxLength": MAX_VALUE_LENGTH}
+            schema = {"type": "string", "minLength": 1, "maxLength": MAX_VALUE_LENGTH}
         if self.enum is not None:
             schema["enum"] = [json_value(self.type, v) for v in self.enum]
         if self.default is not None:
@@ -620,7 +621,14 @@ def bind(
     bound: dict[str, ox.NamedNode | ox.Literal] = {}
     for param in query.params:
         given = seen.get(param.name)
-        if given is None or given == "":
+        if given == "":
+            default = f" for the default, {param.default}" if param.default is not None else ""
+            raise BadRequest(
+                f"parameter {param.name!r} is empty; give {param.accepts()}, or leave it out"
+                + default,
+                detail={"parameter": param.name, "accepts": param.accepts()},
+            )
+        if given is None:
             if param.required:
                 raise BadRequest(
                     f"parameter {param.name!r} is required; it accepts {param.accepts()}",
@@ -640,7 +648,7 @@ def paging(values: Sequence[tuple[str, str]]) -> tuple[int, int]:
         if name in found:
             found[name] = raw
     limit_param = Param("limit", "integer", minimum=1, maximum=MAX_LIMIT)
-    offset_param = Param("offset", "integer", minimum=0, maximum=10**9)
+    offset_param = Param("offset", "integer", minimum=0, maximum=MAX_OFFSET)
     limit = int(_term(limit_param, found["limit"]).value)
     offset = int(_term(offset_param, found["offset"]).value)
     return limit, offset

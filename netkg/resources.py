@@ -9,7 +9,9 @@ Routes (top to bottom):
 - `/download/`, `/download/{name}` — the release files (only names release.json lists), checksums.
 - `/-/health`, `/-/version` — for load balancers and people.
 - `/ontology` — the ontology, documented (HTML) or whole (RDF); `/ontology/{…}` for term paths.
-- `/id/{…}` — any instance IRI: its description by content negotiation.
+- `/id/{…}` — any instance IRI: its description by content negotiation; `/id`, `/id/` lead to
+  the list of every resource. `/external/{…}` — IRIs minted for codes without one (ICD-O-3).
+- `/graph/{name}` — a named graph of the release: 303 to the query on /sparql that returns it.
 
 Every RDF document negotiates HTML, Turtle, JSON-LD, N-Triples and RDF/XML; `?format=` and the
 suffixes `.html .ttl .jsonld .nt .rdf` override Accept. Caching, ETags, HEAD and CORS: netkg.http.
@@ -26,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
@@ -33,10 +36,12 @@ from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Re
 
 import netkg
 from netkg import describe as d
+from netkg import openapi
 from netkg.errors import NotAcceptable, NotFound
 from netkg.http import fixed_representation
 from netkg.negotiate import GRAPH_FORMATS, HTML, choose, format_override
 from netkg.pages import render, request_language
+from netkg.sparql import named_graphs
 
 __all__ = ["router"]
 
@@ -227,12 +232,16 @@ def _respond(response: Response, doc_path: str, media: str, negotiated: bool) ->
     return response
 
 
-def _rdf_response(site: _Site, key: str, description: d.Description, media: str) -> Response:
+def _rdf_bytes(site: _Site, key: str, description: d.Description, media: str) -> bytes:
     body: bytes = site.cache.get(
         (site.etag, "rdf", key, media),
         lambda: d.serialise(description, media, _context(site)),
     )
-    return Response(body, media_type=CONTENT_TYPES[media])
+    return body
+
+
+def _rdf_response(site: _Site, key: str, description: d.Description, media: str) -> Response:
+    return Response(_rdf_bytes(site, key, description, media), media_type=CONTENT_TYPES[media])
 
 
 def _not_found(request: Request, media: str, what: str) -> Response:
@@ -321,7 +330,7 @@ def _resource_view(
             }
         )
     mappings.sort(key=lambda m: str(m["target"]))
-    doc_path = _path_of(iri, site.base)
+    doc_path = _path_of(iri.partition("#")[0], site.base)  # /void#netkg is described by /void
     return {
         "iri": iri,
         "title": graph.labels.label(iri, lang),
@@ -338,6 +347,8 @@ def _resource_view(
         "alternates": [
             (name, f"{doc_path}.{name}", media) for name, media in FORMATS.items() if name != "html"
         ],
+        # the same JSON-LD as the .jsonld representation, for search engines and extractors
+        "jsonld": json.loads(_rdf_bytes(site, iri, description, "application/ld+json")),
     }
 
 
@@ -402,7 +413,12 @@ def home(request: Request) -> Response:
     return response
 
 
-@router.get("/.well-known/void", summary="VoID and DCAT description of the dataset")
+@router.get(
+    "/.well-known/void",
+    summary="VoID and DCAT description of the dataset",
+    response_class=Response,
+    responses=openapi.responses("The dataset's description.", OFFERED, 400, 404, 406),
+)
 def well_known_void(request: Request) -> Response:
     """VoID + DCAT (RFC 5785 well-known location, as the VoID guide asks)."""
     return _void_response(request, None)
@@ -420,7 +436,12 @@ def void_file(request: Request, ext: str) -> Response:
     return _void_response(request, ext)
 
 
-@router.get("/context.jsonld", summary="netkg's JSON-LD @context")
+@router.get(
+    "/context.jsonld",
+    summary="netkg's JSON-LD @context",
+    response_class=Response,
+    responses=openapi.responses("The @context.", ["application/ld+json"]),
+)
 def context_document(request: Request) -> Response:
     site = _site(request)
     body = json.dumps(_context(site), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
@@ -443,7 +464,12 @@ def _downloads(site: _Site) -> list[dict[str, Any]]:
 
 
 @router.get("/download", include_in_schema=False)
-@router.get("/download/", summary="The release files, with sha256 checksums")
+@router.get(
+    "/download/",
+    summary="The release files, with sha256 checksums",
+    response_class=Response,
+    responses=openapi.responses("The listing.", [HTML, "application/json"], 400, 406),
+)
 def download_index(request: Request) -> Response:
     site = _site(request)
     rows = _downloads(site)
@@ -458,7 +484,14 @@ def download_index(request: Request) -> Response:
     return JSONResponse({"version": site.version, "files": rows})
 
 
-@router.get("/download/{name}", summary="One release file")
+@router.get(
+    "/download/{name}",
+    summary="One release file",
+    response_class=Response,
+    responses=openapi.responses(
+        "The file.", [*DOWNLOAD_TYPES.values(), "application/octet-stream"], 404
+    ),
+)
 def download_file(request: Request, name: str) -> Response:
     """Only a file release.json lists is served: no path ever reaches the disk unchecked."""
     site = _site(request)
@@ -536,7 +569,12 @@ def _ontology_response(request: Request, suffix: str | None) -> Response:
     return _respond(response, "/ontology", media, negotiated)
 
 
-@router.get("/ontology", summary="The netkg ontology (documentation or RDF)")
+@router.get(
+    "/ontology",
+    summary="The netkg ontology (documentation or RDF)",
+    response_class=Response,
+    responses=openapi.responses("The ontology.", OFFERED, 400, 404, 406),
+)
 def ontology(request: Request) -> Response:
     return _ontology_response(request, None)
 
@@ -568,9 +606,51 @@ def ontology_path(request: Request, rest: str) -> Response:
 # --- routes: instances ------------------------------------------------------------------------
 
 
-@router.get("/id/{rest:path}", summary="Any netkg resource, by content negotiation")
+def _see_query(query: str) -> Response:
+    """303 to /sparql with `query`: the editor and its results for people, the answer in the
+    negotiated format for machines."""
+    return RedirectResponse("/sparql?" + urlencode({"query": query}), status_code=303)
+
+
+@router.get("/id", include_in_schema=False)
+def resource_index(request: Request) -> Response:
+    """`/id` and `/id/` lead to the list of every resource (a query on /sparql)."""
+    base = _site(request).base
+    return _see_query(
+        "# Every netkg resource, its class and its English label\n"
+        "SELECT ?resource ?class ?label WHERE {\n"
+        "  ?resource a ?class .\n"
+        f'  FILTER(STRSTARTS(STR(?resource), "{base}id/") && STRSTARTS(STR(?class), STR(net:)))\n'
+        '  OPTIONAL { ?resource skos:prefLabel ?label FILTER(LANG(?label) = "en") }\n'
+        "}\nORDER BY ?class ?resource"
+    )
+
+
+@router.get(
+    "/id/{rest:path}",
+    summary="Any netkg resource, by content negotiation",
+    response_class=Response,
+    responses=openapi.responses("The resource's description.", OFFERED, 303, 400, 404, 406),
+)
 def resource(request: Request, rest: str) -> Response:
     """`/id/surgery` is `https://w3id.org/netkg/id/surgery` (under the configured base)."""
     if not rest:
-        raise NotFound("/id/ names no resource; try /id/neuroendocrine-tumour")
+        return resource_index(request)
     return _resource(request, "id/" + rest)
+
+
+@router.get("/external/{rest:path}", include_in_schema=False)
+def external(request: Request, rest: str) -> Response:
+    """IRIs netkg mints for codes with no IRI of their own (ICD-O-3: `/external/icdo3/8240-3`)."""
+    return _resource(request, "external/" + rest)
+
+
+@router.get("/graph/{name}", include_in_schema=False)
+def named_graph(request: Request, name: str) -> Response:
+    """A named graph of the release: 303 to the query that returns it, on /sparql."""
+    site = _site(request)
+    iri = site.base + "graph/" + name
+    graphs = site.cache.get((site.etag, "graphs"), lambda: named_graphs(site.state.store))
+    if iri not in {graph for graph, _ in graphs}:
+        raise NotFound(f"no named graph {iri} in this release; see /sparql for the list")
+    return _see_query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")

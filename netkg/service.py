@@ -9,11 +9,11 @@ Routers live in their own modules (`sparql`, `resources`, `queries`, `partner`) 
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from http import HTTPStatus
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -21,15 +21,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.staticfiles import StaticFiles
 
 import netkg
-from netkg import api, guide, partner, resources, sparql
+from netkg import api, guide, openapi, partner, resources, sparql
 from netkg.config import Settings
 from netkg.errors import NetkgError
 from netkg.http import add_http_policies
 from netkg.negotiate import choose
+from netkg.pages import render
 from netkg.respcache import ResponseCache
 from netkg.store import Release, Store, open_store, read_release
 
@@ -59,14 +60,12 @@ class AppState:
 
 
 def error_response(request: Request, status: int, message: str) -> Response:
-    """One rendering for every error: JSON for machines, a short HTML page for browsers."""
+    """One rendering for every error: JSON for machines, the site's error page for browsers."""
     if choose(request.headers.get("accept"), ["application/json", "text/html"]) == "text/html":
-        text = html.escape(message)
-        body = (
-            f"<!doctype html><html lang=en><meta charset=utf-8><title>{status}</title>"
-            f"<h1>{status}</h1><p>{text}</p></html>"
+        reason = HTTPStatus(status).phrase
+        return render(
+            request, "error.html", status_code=status, status=status, reason=reason, message=message
         )
-        return HTMLResponse(body, status_code=status)
     return JSONResponse({"error": message, "status": status}, status_code=status)
 
 
@@ -185,6 +184,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.include_router(partner.router)  # /partner/…, /partners
     app.include_router(guide.router)  # /guide, /guide/diagram.svg
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    openapi.install(app, max_query_timeout=settings.max_query_timeout)
     _add_api_docs(app)
     app.add_middleware(sparql.FastSparql)  # innermost: bounded GET /sparql without routing
     add_http_policies(app)

@@ -14,8 +14,8 @@ import re
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qsl
+from typing import Any, NamedTuple
+from urllib.parse import parse_qsl, urlencode
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
@@ -23,11 +23,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from netkg import openapi
 from netkg.errors import (
     BadRequest,
-    NetkgError,
     Forbidden,
     MethodNotAllowed,
+    NetkgError,
     NotAcceptable,
     PayloadTooLarge,
     UnsupportedMediaType,
@@ -44,9 +45,9 @@ from netkg.negotiate import (
 )
 from netkg.pages import render
 from netkg.prefixes import PREFIXES
-from netkg.store import QueryAnswer, inspect_query
+from netkg.store import QueryAnswer, Store, check_dataset, inspect_query
 
-__all__ = ["FastSparql", "router"]
+__all__ = ["FastSparql", "named_graphs", "router"]
 
 router = APIRouter()
 
@@ -54,9 +55,12 @@ ALLOW = "GET, HEAD, POST, OPTIONS"
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
+MIN_TIMEOUT = 1.0
+"""Seconds: less would stop even a malformed query before the parser could say what is wrong."""
 READ_ONLY = "SPARQL UPDATE is not accepted: this endpoint is read-only"
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
+SHACL = "http://www.w3.org/ns/shacl#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 EXAMPLES: list[tuple[str, str]] = [
@@ -139,57 +143,176 @@ def _one(params: dict[str, list[str]], name: str) -> str | None:
 
 def _timeout(params: dict[str, list[str]], maximum: float) -> float | None:
     raw = _one(params, "timeout")
-    if raw is None or raw == "":
+    if raw is None:
         return None
     try:
         value = float(raw)
     except ValueError:
         raise BadRequest(f"timeout={raw!r}: expected a number of seconds") from None
-    if not math.isfinite(value) or value <= 0 or value > maximum:
-        raise BadRequest(f"timeout={raw!r}: must be more than 0 and at most {maximum:g} seconds")
+    if not math.isfinite(value) or value < MIN_TIMEOUT or value > maximum:
+        raise BadRequest(
+            f"timeout={raw!r}: must be at least {MIN_TIMEOUT:g} and at most {maximum:g} seconds"
+        )
     return value
 
 
 # --- choosing the response format ------------------------------------------------------------
 
+GRAPH_SPELLINGS = {"xml": "rdf", "json": "jsonld", "n3": "ttl"}
+"""Names that mean a graph format when the answer is a graph: N3 is served as Turtle (a subset)."""
+
+GRAPH_MEDIA_ALIASES = {
+    "text/n3": "text/turtle",
+    "text/rdf+n3": "text/turtle",
+    "application/n3": "text/turtle",
+    "application/turtle": "text/turtle",
+    "application/x-turtle": "text/turtle",
+    "application/x-json+ld": "application/ld+json",
+    "application/json": "application/ld+json",
+    "application/xml": "application/rdf+xml",
+    "text/xml": "application/rdf+xml",
+    "text/plain": "application/n-triples",
+}
+"""Media types clients send for our graph formats (SPARQLWrapper's N3 asks for text/n3, …)."""
+
+
+def _named_formats(value: str, table: dict[str, str], graph_kind: bool) -> set[str]:
+    """The media types of `table` that one `format=` value names.
+
+    A value is a short name (`ttl`, `json-ld`), a media type, or a comma-separated list of
+    media types (SPARQLWrapper sends `format=application/ld+json,application/x-json+ld`).
+    """
+    named: set[str] = set()
+    for piece in value.split(","):
+        key = piece.split(";")[0].strip().lower()
+        key = FORMAT_ALIASES.get(key, key)
+        if graph_kind:
+            key = GRAPH_SPELLINGS.get(key, key)
+        media = table.get(key) or (GRAPH_MEDIA_ALIASES if graph_kind else MEDIA_ALIASES).get(
+            key, key
+        )
+        if media in table.values():
+            named.add(media)
+    return named
+
+
+def _requested(
+    params: dict[str, list[str]],
+    table: dict[str, str],
+    accept: str | None,
+    *,
+    graph_kind: bool,
+    what: str,
+) -> str:
+    """The media type to answer in: every `format=` value must agree; Accept decides the rest."""
+    offered = list(table.values())
+    values = [v for v in params.get("format", []) if v.strip()]
+    if not values:
+        chosen = choose(accept, offered, GRAPH_MEDIA_ALIASES if graph_kind else None)
+        if chosen is None:
+            raise NotAcceptable(
+                f"nothing here satisfies Accept: {accept}; {what} is offered as "
+                + ", ".join(offered)
+            )
+        return chosen
+    agreed = set(offered)
+    for value in values:
+        named = _named_formats(value, table, graph_kind)
+        if not named:
+            raise BadRequest(
+                f"unknown format {value!r} for {what}; accepted values: " + ", ".join(sorted(table))
+            )
+        agreed &= named
+    if not agreed:
+        raise BadRequest(
+            "the 'format' parameters name different formats ("
+            + ", ".join(repr(v) for v in values)
+            + "); give one"
+        )
+    candidates = [media for media in offered if media in agreed]
+    return choose(accept, candidates) or candidates[0]
+
 
 def _format_for(form: str, params: dict[str, list[str]], accept: str | None) -> tuple[str, str]:
     """(solutions_format, graph_format) for this request: `format=` wins over Accept."""
-    graph_kind = form in ("CONSTRUCT", "DESCRIBE")
-    table = GRAPH_FORMATS if graph_kind else SOLUTIONS_FORMATS
     default_solutions, default_graph = SOLUTIONS_FORMATS["json"], GRAPH_FORMATS["ttl"]
-    override = _one(params, "format")
-    if override:
-        key = override.strip().lower()
-        key = FORMAT_ALIASES.get(key, key)
-        media = table.get(key) or MEDIA_ALIASES.get(key, key)
-        if graph_kind and key == "xml":
-            media = GRAPH_FORMATS["rdf"]
-        if media not in table.values():
-            kind = "a graph (CONSTRUCT, DESCRIBE)" if graph_kind else "solutions (SELECT, ASK)"
-            raise BadRequest(
-                f"unknown format {override!r} for {kind}; accepted values: "
-                + ", ".join(sorted(table))
-            )
-        return (default_solutions, media) if graph_kind else (media, default_graph)
-    offered = list(table.values())
-    chosen = choose(accept, offered)
-    if chosen is None:
-        raise NotAcceptable(
-            f"nothing here satisfies Accept: {accept}; this query's results are offered as "
-            + ", ".join(offered)
-        )
-    return (default_solutions, chosen) if graph_kind else (chosen, default_graph)
+    if form in ("CONSTRUCT", "DESCRIBE"):
+        what = "a graph (CONSTRUCT, DESCRIBE)"
+        graph = _requested(params, GRAPH_FORMATS, accept, graph_kind=True, what=what)
+        return default_solutions, graph
+    what = "solutions (SELECT, ASK)"
+    solutions = _requested(params, SOLUTIONS_FORMATS, accept, graph_kind=False, what=what)
+    return solutions, default_graph
 
 
 # --- the endpoint ----------------------------------------------------------------------------
 
+ANSWER_MEDIA = [*SOLUTIONS_FORMATS.values(), *GRAPH_FORMATS.values(), HTML]
+FORMAT_NAMES = [*SOLUTIONS_FORMATS, *(n for n in GRAPH_FORMATS if n not in SOLUTIONS_FORMATS)]
 
-@router.api_route(
+
+def _parameter(name: str, schema: dict[str, object], description: str) -> dict[str, object]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": description,
+    }
+
+
+IRI_LIST: dict[str, object] = {"type": "array", "items": {"type": "string", "format": "iri"}}
+DATASET_AND_FORMAT = [
+    _parameter(
+        "default-graph-uri", IRI_LIST, "A graph of the default graph (repeatable; absolute IRI)."
+    ),
+    _parameter("named-graph-uri", IRI_LIST, "A named graph of the dataset (repeatable)."),
+    _parameter(
+        "format",
+        {"type": "string", "enum": [*FORMAT_NAMES, "n3", "json-ld", ""]},
+        "Overrides Accept (n3 is served as Turtle; empty: by Accept).",
+    ),
+    _parameter(
+        "timeout",
+        {"type": "number", "minimum": MIN_TIMEOUT},
+        "Seconds this query may run, up to the server's maximum.",
+    ),
+]
+ANSWERED = (
+    "The results (SELECT, ASK) or the graph (CONSTRUCT, DESCRIBE) by Accept or `format=`; with "
+    "no query, the service description (RDF) or the query editor (HTML)."
+)
+ERRORS = (400, 403, 406, 413, 502, 503)
+FORM_SCHEMA = {
+    "type": "object",
+    "required": ["query"],
+    "properties": {
+        "query": {"type": "string", "minLength": 1},
+        "default-graph-uri": IRI_LIST,
+        "named-graph-uri": IRI_LIST,
+    },
+}
+
+
+@router.options("/sparql", include_in_schema=False)
+async def sparql_options() -> Response:
+    """The methods /sparql answers (a CORS preflight is answered before this, in netkg.http)."""
+    return Response(status_code=204, headers={"Allow": ALLOW})
+
+
+@router.get(
     "/sparql",
-    methods=["GET", "HEAD"],
-    include_in_schema=True,
     summary="SPARQL 1.1 query (GET), or the service description / query editor",
+    response_class=Response,
+    responses=openapi.responses(ANSWERED, ANSWER_MEDIA, *ERRORS, 414),
+    openapi_extra={
+        "parameters": [
+            _parameter(
+                "query", {"type": "string", "minLength": 1}, "The query; leave out to describe."
+            ),
+            *DATASET_AND_FORMAT,
+        ]
+    },
 )
 async def sparql_get(request: Request) -> Response:
     state = request.app.state.netkg
@@ -204,7 +327,22 @@ async def sparql_get(request: Request) -> Response:
     return await _answer(request, params)
 
 
-@router.post("/sparql", summary="SPARQL 1.1 query (POST form or POST direct)")
+@router.post(
+    "/sparql",
+    summary="SPARQL 1.1 query (POST form or POST direct)",
+    response_class=Response,
+    responses=openapi.responses(ANSWERED, ANSWER_MEDIA, *ERRORS, 415),
+    openapi_extra={
+        "parameters": DATASET_AND_FORMAT,
+        "requestBody": {
+            "required": True,
+            "content": {
+                SPARQL_QUERY: {"schema": {"type": "string"}},
+                FORM: {"schema": FORM_SCHEMA},
+            },
+        },
+    },
+)
 async def sparql_post(request: Request) -> Response:
     state = request.app.state.netkg
     limit = state.settings.max_request_bytes
@@ -242,41 +380,149 @@ async def sparql_other(request: Request) -> Response:
     )
 
 
+def _endpoint(request: Request) -> str:
+    """This endpoint's IRI: the base of the relative IRIs in a query, and `sd:endpoint`."""
+    return str(request.url.replace(query="", fragment=""))
+
+
+def prologue(base: str) -> str:
+    """The BASE and PREFIX declarations every query on /sparql starts from, on one line.
+
+    The same prefixes as `netkg query` (netkg/prefixes.py); a query's own declarations win,
+    as later declarations do in SPARQL.
+    """
+    declarations = " ".join(f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items())
+    return f"BASE <{base}> {declarations}\n"
+
+
+def _dataset(params: dict[str, list[str]], max_timeout: float) -> _Dataset:
+    """The request's dataset and `timeout=`, checked (malformed graph IRIs: 400)."""
+    default_graphs = params.get("default-graph-uri", [])
+    named_graphs = params.get("named-graph-uri", [])
+    check_dataset(default_graphs, named_graphs)
+    return _Dataset(default_graphs, named_graphs, _timeout(params, max_timeout))
+
+
+class _Dataset(NamedTuple):
+    """A request's `default-graph-uri`, `named-graph-uri` and `timeout=`, checked."""
+
+    default_graphs: list[str]
+    named_graphs: list[str]
+    timeout: float | None
+
+
+_POSITION = re.compile(r"error at (\d+):(\d+): ")
+_PNAME = re.compile(r"(?<![\w<?$])([A-Za-z][\w.-]*)?:(?=[\w%\\]|\s)")
+_DECLARED = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE)
+
+
+def _readable(message: str, query: str) -> str:
+    """A parser message a person understands: line and column of their query, no grammar dump."""
+    found = _POSITION.search(message)
+    if found is None:
+        return message
+    line = max(1, int(found.group(1)) - 1)  # the prologue is one line before the query
+    column = int(found.group(2))
+    expected = message[found.end() :].strip()
+    where = f"malformed query at line {line}, column {column}"
+    lines = query.splitlines()
+    if 0 < line <= len(lines):
+        where += f" (near \u201c{lines[line - 1].strip()[:80]}\u201d)"
+    if "Prefix not found" in expected:
+        declared = set(PREFIXES) | {m.group(1) or "" for m in _DECLARED.finditer(query)}
+        unknown = sorted({m.group(1) or "" for m in _PNAME.finditer(query)} - declared)
+        named = ", ".join(f"{u}:" for u in unknown) or "a prefix"
+        return (
+            f"{where}: {named} is not declared; add a PREFIX line for it, or use one of the "
+            "predeclared prefixes: " + ", ".join(f"{p}:" for p in PREFIXES)
+        )
+    if "[" in expected or len(expected) > 200:  # a grammar dump, not a hint
+        return f"{where}: the query is not valid SPARQL there"
+    return f"{where}: {expected}"
+
+
 async def _answer(request: Request, params: dict[str, list[str]]) -> Response:
-    state = request.app.state.netkg
+    if "update" in params and "query" in params:
+        raise BadRequest("give either 'query' or 'update', not both")
     query = _one(params, "query")
+    # checked even when they do not apply (the service description), so a typo never passes
+    dataset = _dataset(params, request.app.state.netkg.settings.max_query_timeout)
     if query is None:
         if "update" in params:
             raise Forbidden(READ_ONLY)
-        return await _describe_service(request)
+        return await _describe_service(request, params)
+    accept = request.headers.get("accept")
+    for_browser = _for_browser(query, params, accept)
+    try:
+        return await _query(request, query, params, dataset, html=for_browser)
+    except NetkgError as error:
+        if not for_browser:
+            raise
+        return _editor_page(request, query=query, error=error, status_code=error.status_code)
+
+
+def _for_browser(query: str, params: dict[str, list[str]], accept: str | None) -> bool:
+    """A browser asking for the query (no `format=`, HTML preferred): the editor shows it."""
+    if [v for v in params.get("format", []) if v.strip()]:
+        return False
+    form = inspect_query(query).form
+    table = GRAPH_FORMATS if form in ("CONSTRUCT", "DESCRIBE") else SOLUTIONS_FORMATS
+    return choose(accept, [*table.values(), HTML]) == HTML
+
+
+async def _query(
+    request: Request,
+    query: str,
+    params: dict[str, list[str]],
+    dataset: _Dataset,
+    *,
+    html: bool,
+) -> Response:
+    """Run `query` and answer in the negotiated format, or as the editor page with its results."""
     client = request.client.host if request.client else ""
-    inline, run = _prepare(state, query, params, request.headers.get("accept"), client)
-    # a bounded query answers at once, here; any other waits for a worker, in a thread
-    answer = run() if inline else await run_in_threadpool(run)
+    accept = request.headers.get("accept")
+    inline, run = _prepare(
+        request.app.state.netkg, query, params, dataset, accept, _endpoint(request), client, html
+    )
+    try:
+        # a bounded query answers at once, here; any other waits for a worker, in a thread
+        answer = run() if inline else await run_in_threadpool(run)
+    except BadRequest as error:
+        raise BadRequest(_readable(error.message, query)) from None
+    if html:
+        return _editor_page(request, query=query, answer=answer)
     return Response(answer.body, media_type=_content_type(answer), headers={"Vary": "Accept"})
 
 
 def _prepare(
-    state: Any, query: str, params: dict[str, list[str]], accept: str | None, client: str
+    state: Any,
+    query: str,
+    params: dict[str, list[str]],
+    dataset: _Dataset,
+    accept: str | None,
+    endpoint: str,
+    client: str,
+    html: bool,
 ) -> tuple[bool, Callable[[], QueryAnswer]]:
-    """(runs inline?, the call that answers): the request checked, its formats chosen."""
+    """(runs inline?, the call that answers): formats chosen, the prologue added."""
     if not query.strip():
         raise BadRequest("the 'query' parameter is empty")
-    timeout = _timeout(params, state.settings.max_query_timeout)
-    shape = inspect_query(query)
-    solutions_format, graph_format = _format_for(shape.form, params, accept)
-    store = state.store
+    if html:
+        solutions_format, graph_format = SOLUTIONS_FORMATS["json"], GRAPH_FORMATS["ttl"]
+    else:
+        solutions_format, graph_format = _format_for(inspect_query(query).form, params, accept)
+    text = prologue(endpoint) + query
     run = partial(
-        store.query,
-        query,
+        state.store.query,
+        text,
         solutions_format=solutions_format,
         graph_format=graph_format,
-        default_graph_uris=params.get("default-graph-uri", []),
-        named_graph_uris=params.get("named-graph-uri", []),
-        timeout=timeout,
+        default_graph_uris=dataset.default_graphs,
+        named_graph_uris=dataset.named_graphs,
+        timeout=dataset.timeout,
         client=client,
     )
-    return store.runs_inline(query), run
+    return state.store.runs_inline(text), run
 
 
 def _content_type(answer: QueryAnswer) -> str:
@@ -326,8 +572,14 @@ class FastSparql:
             if query is None or "update" in params:
                 return None
             accept = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"accept"), None)
+            if _for_browser(query, params, accept):
+                return None
+            dataset = _dataset(params, state.settings.max_query_timeout)
             client = scope.get("client")
-            inline, run = _prepare(state, query, params, accept, client[0] if client else "")
+            endpoint = _endpoint(Request(scope))
+            inline, run = _prepare(
+                state, query, params, dataset, accept, endpoint, client[0] if client else "", False
+            )
             return run() if inline else None
         except (NetkgError, UnicodeDecodeError):
             return None  # the route answers it, with the error rendered as everywhere else
@@ -340,10 +592,9 @@ def _sd(name: str) -> ox.NamedNode:
     return ox.NamedNode(SD + name)
 
 
-async def _named_graphs(request: Request) -> list[tuple[str, int]]:
-    store = request.app.state.netkg.store
-    answer = await run_in_threadpool(
-        store.query,
+def named_graphs(store: Store) -> list[tuple[str, int]]:
+    """The release's named graphs with their sizes, in IRI order."""
+    answer = store.query(
         "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g",
         solutions_format="application/sparql-results+json",
     )
@@ -391,6 +642,18 @@ def service_description(
     ]
     if federation:
         triples.append(ox.Triple(service, _sd("feature"), _sd("BasicFederatedQuery")))
+    xsd_any_uri = ox.NamedNode("http://www.w3.org/2001/XMLSchema#anyURI")
+    for prefix, namespace in PREFIXES.items():  # predeclared in every query (SHACL's vocabulary)
+        declaration = ox.BlankNode(f"prefix-{prefix}")
+        triples += [
+            ox.Triple(service, ox.NamedNode(SHACL + "declare"), declaration),
+            ox.Triple(declaration, ox.NamedNode(SHACL + "prefix"), ox.Literal(prefix)),
+            ox.Triple(
+                declaration,
+                ox.NamedNode(SHACL + "namespace"),
+                ox.Literal(namespace, datatype=xsd_any_uri),
+            ),
+        ]
     for media in (*SOLUTIONS_FORMATS.values(), *GRAPH_FORMATS.values()):
         format_iri = ox.NamedNode(W3C_FORMAT_IRIS[media])
         triples.append(ox.Triple(service, _sd("resultFormat"), format_iri))
@@ -412,36 +675,23 @@ def service_description(
     return triples
 
 
-async def _describe_service(request: Request) -> Response:
-    offered = [*GRAPH_FORMATS.values(), HTML]
-    override = request.query_params.get("format")
-    if override:
-        key = FORMAT_ALIASES.get(override.lower(), override.lower())
-        media = {**GRAPH_FORMATS, "html": HTML}.get(key)
-        if media is None:
-            raise BadRequest(
-                f"unknown format {override!r}; accepted values: "
-                + ", ".join(sorted([*GRAPH_FORMATS, "html"]))
-            )
-    else:
-        accept = request.headers.get("accept")
-        chosen = choose(accept, offered)
-        if chosen is None:
-            raise NotAcceptable(
-                f"nothing here satisfies Accept: {accept}; offered: " + ", ".join(offered)
-            )
-        media = chosen
+async def _describe_service(request: Request, params: dict[str, list[str]]) -> Response:
+    table = {**GRAPH_FORMATS, "html": HTML}
+    accept = request.headers.get("accept")
+    media = _requested(params, table, accept, graph_kind=True, what="the service description")
     if media == HTML:
         return _editor_page(request)
-    endpoint = str(request.url.replace(query="", fragment=""))
     state = request.app.state.netkg
     triples = service_description(
-        endpoint, await _named_graphs(request), federation=state.settings.allow_service
+        _endpoint(request),
+        await run_in_threadpool(named_graphs, state.store),
+        federation=state.settings.allow_service,
     )
     fmt = ox.RdfFormat.from_media_type(media)
     assert fmt is not None
     prefixes = {
         "sd": SD,
+        "sh": SHACL,
         "formats": "http://www.w3.org/ns/formats/",
         "void": "http://rdfs.org/ns/void#",
     }
@@ -471,15 +721,67 @@ def example_queries(folders: Sequence[Path]) -> list[tuple[str, str]]:
     return EXAMPLES
 
 
-def _editor_page(request: Request) -> Response:
-    """The editor (netkg/templates/editor.html + static/editor.js): examples from `api/`."""
+def compact(iri: str) -> str:
+    """`iri` as a CURIE when one of PREFIXES covers it (the longest namespace wins)."""
+    best = max((ns for ns in PREFIXES.values() if iri.startswith(ns)), key=len, default=None)
+    if best is None:
+        return iri
+    prefix = next(p for p, ns in PREFIXES.items() if ns == best)
+    return f"{prefix}:{iri[len(best) :]}"
+
+
+def _results_view(answer: QueryAnswer) -> dict[str, object]:
+    """What editor.html shows of an answer (solutions JSON or Turtle), as the editor.js does."""
+    if answer.kind == "graph":
+        return {"kind": "graph", "text": answer.body.decode("utf-8")}
+    data = json.loads(answer.body)
+    if "boolean" in data:
+        return {"kind": "boolean", "value": bool(data["boolean"])}
+    names: list[str] = data["head"]["vars"]
+    return {
+        "kind": "solutions",
+        "vars": names,
+        "rows": [[row.get(n) for n in names] for row in data["results"]["bindings"]],
+    }
+
+
+def _editor_page(
+    request: Request,
+    *,
+    query: str | None = None,
+    answer: QueryAnswer | None = None,
+    error: NetkgError | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The editor (netkg/templates/editor.html + static/editor.js): examples from `api/`.
+
+    With a query (a browser opened `/sparql?query=…`) the page holds that query and its
+    results, or the error in words, so the answer reads without JavaScript.
+    """
     settings = request.app.state.netkg.settings
     dist = Path(settings.dist)
+    examples = example_queries([dist / "api", dist.resolve().parent / "api"])
+    if query is None:
+        query = examples[0][1] if examples else ""
+    download = [
+        (name, "/sparql?" + urlencode({"query": query, "format": name}))
+        for name in (
+            GRAPH_FORMATS
+            if inspect_query(query).form in ("CONSTRUCT", "DESCRIBE")
+            else SOLUTIONS_FORMATS
+        )
+    ]
     return render(
         request,
         "editor.html",
+        status_code=status_code,
         headers={"Vary": "Accept"},
-        examples=example_queries([dist / "api", dist.resolve().parent / "api"]),
+        examples=examples,
+        query=query,
+        results=_results_view(answer) if answer is not None else None,
+        error=error.message if error is not None else None,
+        downloads=download if answer is not None else [],
+        compact=compact,
         prefixes=PREFIXES,
         solutions_formats=list(SOLUTIONS_FORMATS),
         graph_formats=list(GRAPH_FORMATS),

@@ -23,7 +23,7 @@ from service_support import running_netkg, running_oxigraph
 
 from netkg.build import build_release
 from netkg.config import Settings
-from netkg.queries import QueryFileError, load_queries
+from netkg.queries import MAX_OFFSET, QueryFileError, load_queries
 from netkg.service import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -232,6 +232,41 @@ def test_openapi_has_one_operation_per_query_with_its_parameters(client: TestCli
     assert citations["year"]["schema"] == {"type": "integer", "minimum": 1900, "maximum": 2100}
     assert citations["type"]["schema"]["enum"][0] == "journal-article"
     assert citations["limit"]["schema"]["maximum"] == 1000
+
+
+def test_the_openapi_document_states_what_the_service_checks(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    operation = spec["paths"]["/api/treatments"]["get"]
+    params = {p["name"]: p for p in operation["parameters"]}
+    assert params["offset"]["schema"]["maximum"] == MAX_OFFSET
+    assert params["lang"]["schema"]["pattern"].startswith("^")
+    for status in ("400", "406"):
+        error = operation["responses"][status]["content"]["application/json"]["schema"]
+        assert error == {"$ref": "#/components/schemas/Error"}
+    assert spec["components"]["schemas"]["Error"]["required"] == ["error", "status"]
+    lookup = {p["name"]: p for p in spec["paths"]["/api/label-lookup"]["get"]["parameters"]}
+    assert lookup["q"]["schema"]["minLength"] == 1
+
+
+def test_offset_past_the_maximum_is_a_400(client: TestClient) -> None:
+    response = client.get("/api/treatments", params={"offset": str(MAX_OFFSET + 1)})
+    assert response.status_code == 400
+    assert str(MAX_OFFSET) in response.json()["error"]
+    assert client.get("/api/treatments", params={"offset": str(MAX_OFFSET)}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/api/treatments", "lang"),
+        ("/api/external-codes", "concept"),
+        ("/api/treatments", "format"),
+    ],
+)
+def test_an_empty_value_is_a_400_not_the_default(client: TestClient, path: str, name: str) -> None:
+    response = client.get(path, params={name: ""})
+    assert response.status_code == 400
+    assert name in response.json()["error"]
 
 
 def test_a_bad_query_file_stops_start_up(dist: Path, tmp_path: Path) -> None:

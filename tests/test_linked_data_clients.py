@@ -1,5 +1,6 @@
 """A real `netkg serve` on 127.0.0.1, read by linked-data clients nobody here wrote.
 
+SPARQLWrapper and rdflib's SPARQLStore query /sparql in every format they offer.
 rdflib fetches and parses each representation with its own Accept headers; pyld fetches JSON-LD
 with its own (requests) document loader, and its expansion must be the same graph as the Turtle.
 httpx checks the HTTP rules over a real socket (HEAD, 304, CORS preflight).
@@ -18,7 +19,9 @@ from pyld import jsonld
 from rdflib import URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, SKOS
+from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from service_support import running_netkg
+from SPARQLWrapper import CSV, GET, JSON, JSONLD, N3, POST, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
 from netkg.build import build_release
 
@@ -138,3 +141,74 @@ def test_head_304_and_cors_over_a_real_socket(server: str) -> None:
         assert preflight.status_code == 204
         assert preflight.headers["access-control-allow-origin"] == "*"
         assert get.headers["access-control-allow-origin"] == "*"
+
+
+# --- SPARQLWrapper: every return format it offers, for each query form ---------------------------
+
+SELECT_TREATMENTS = f"SELECT ?t WHERE {{ ?t a <{NET}Treatment> }}"
+ASK_SURGERY = f"ASK {{ <{SURGERY}> a <{NET}Treatment> }}"
+CONSTRUCT_SURGERY = f"CONSTRUCT WHERE {{ <{SURGERY}> a ?type }}"
+DESCRIBE_SURGERY = f"DESCRIBE <{SURGERY}>"
+
+
+def _sparqlwrapper(server: str, query: str, return_format: str, method: str) -> Any:
+    client = SPARQLWrapper(server + "/sparql")
+    client.setQuery(query)
+    client.setReturnFormat(return_format)
+    client.setMethod(method)
+    return client.query()
+
+
+def _solutions(result: Any, return_format: str) -> list[str]:
+    converted = result.convert()
+    if return_format == JSON:
+        return [row["t"]["value"] for row in converted["results"]["bindings"]]
+    if return_format == XML:
+        return [node.firstChild.data for node in converted.getElementsByTagName("uri")]
+    delimiter = "," if return_format == CSV else "\t"
+    lines = converted.decode().strip().splitlines()[1:]
+    return [line.split(delimiter)[0].strip("<>") for line in lines]
+
+
+@pytest.mark.parametrize("method", [GET, POST])
+@pytest.mark.parametrize("return_format", [JSON, XML, CSV, TSV])
+def test_sparqlwrapper_select_and_ask_in_every_format(
+    server: str, return_format: str, method: str
+) -> None:
+    result = _sparqlwrapper(server, SELECT_TREATMENTS, return_format, method)
+    assert str(SURGERY) in _solutions(result, return_format)
+    ask = _sparqlwrapper(server, ASK_SURGERY, return_format, method).convert()
+    if return_format == JSON:
+        assert ask["boolean"] is True
+    elif return_format == XML:
+        assert ask.getElementsByTagName("boolean")[0].firstChild.data == "true"
+    else:  # SPARQL CSV/TSV describe no ASK result: one row holding the boolean
+        assert b"true" in ask
+
+
+@pytest.mark.parametrize("method", [GET, POST])
+@pytest.mark.parametrize("return_format", [TURTLE, N3, XML, RDFXML, JSONLD])
+@pytest.mark.parametrize("query", [CONSTRUCT_SURGERY, DESCRIBE_SURGERY])
+def test_sparqlwrapper_construct_and_describe_in_every_format(
+    server: str, query: str, return_format: str, method: str
+) -> None:
+    graph = _sparqlwrapper(server, query, return_format, method).convert()
+    if not isinstance(graph, rdflib.Graph):  # SPARQLWrapper leaves Turtle, N3, JSON-LD as text
+        rdflib_format = {TURTLE: "turtle", N3: "n3", JSONLD: "json-ld"}[return_format]
+        graph = rdflib.Graph().parse(data=graph, format=rdflib_format)
+    assert (SURGERY, RDF.type, URIRef(NET + "Treatment")) in graph
+
+
+# --- rdflib's SPARQLStore -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "POST_FORM"])
+def test_rdflib_sparqlstore_every_query_form(server: str, method: str) -> None:
+    graph = rdflib.Graph(store=SPARQLStore(server + "/sparql", method=method))
+    assert SURGERY in [row[0] for row in graph.query(SELECT_TREATMENTS)]  # type: ignore[index]
+    assert graph.query(ASK_SURGERY).askAnswer is True
+    for query in (CONSTRUCT_SURGERY, DESCRIBE_SURGERY):
+        answer = graph.query(query).graph
+        assert answer is not None and (SURGERY, RDF.type, URIRef(NET + "Treatment")) in answer
+    assert (SURGERY, RDF.type, URIRef(NET + "Treatment")) in graph
+    assert len(list(graph.triples((SURGERY, None, None)))) > 3

@@ -12,9 +12,11 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import extruct
 import pytest
 import rdflib
 from fastapi.testclient import TestClient
+from pyld import jsonld
 from rdflib import Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, SKOS
@@ -100,6 +102,58 @@ def test_browsers_get_html_with_labels_and_links(client: TestClient) -> None:
     assert 'href="/id/ccs-net-treatments/surgery"' in text  # our IRIs link to here
     assert "surgery is usually used for NETs" in text  # incoming link, labelled
     assert 'href="/id/surgery.ttl"' in text
+
+
+@pytest.mark.parametrize(
+    ("path", "document"),
+    [
+        ("/id/surgery", "/id/surgery.ttl"),
+        ("/id/neuroendocrine-tumour", "/id/neuroendocrine-tumour.ttl"),
+        ("/void", "/void.ttl"),
+    ],
+)
+def test_html_pages_embed_their_json_ld(client: TestClient, path: str, document: str) -> None:
+    page = client.get(path, headers={"Accept": "text/html"})
+    embedded = extruct.extract(page.text, base_url="http://testserver" + path, syntaxes=["json-ld"])
+    [data] = embedded["json-ld"]
+    nquads = jsonld.to_rdf(data, {"format": "application/n-quads"})
+    from_page = rdflib.Graph().parse(data=nquads, format="nt")
+    assert len(from_page) > 0
+    assert isomorphic(from_page, parse(client.get(document).content, "text/turtle"))
+
+
+def test_the_void_page_links_its_real_alternates(client: TestClient) -> None:
+    page = client.get("/void", headers={"Accept": "text/html"}).text
+    assert "/void#netkg." not in page
+    for name in ("ttl", "jsonld", "nt", "rdf"):
+        assert f'href="/void.{name}"' in page
+        assert client.get(f"/void.{name}").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/id", "/id/"])
+def test_the_id_folder_leads_to_the_list_of_resources(client: TestClient, path: str) -> None:
+    response = client.get(path, headers={"Accept": "text/html"}, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/sparql?query=")
+    listing = client.get(path, headers={"Accept": "text/html"})
+    assert '<a href="/id/surgery" title="https://w3id.org/netkg/id/surgery">id:surgery</a>' in (
+        listing.text
+    )
+    rows = client.get(path, headers={"Accept": "application/sparql-results+json"}).json()
+    resources = {row["resource"]["value"] for row in rows["results"]["bindings"]}
+    assert ID + "surgery" in resources and ID + "neuroendocrine-tumour" in resources
+
+
+def test_a_named_graph_iri_leads_to_its_triples(client: TestClient) -> None:
+    response = client.get("/graph/data", headers={"Accept": "text/turtle"})
+    assert response.history[0].status_code == 303
+    graph = parse(response.content, "text/turtle")
+    assert (URIRef(ID + "surgery"), RDF.type, None) in graph
+    ontology = parse(
+        client.get("/graph/ontology", headers={"Accept": "text/turtle"}).content, "text/turtle"
+    )
+    assert (URIRef(ID + "surgery"), RDF.type, None) not in ontology
+    assert client.get("/graph/nothing").status_code == 404
 
 
 def test_html_shows_mappings(client: TestClient) -> None:
@@ -216,7 +270,7 @@ def test_unknown_iri_is_404_as_html_for_browsers(client: TestClient) -> None:
     assert "no-such-thing" in response.text
 
 
-@pytest.mark.parametrize("path", ["/id/", "/id/a b", "/id/%3Cx%3E"])
+@pytest.mark.parametrize("path", ["/id/a b", "/id/%3Cx%3E"])
 def test_malformed_or_empty_iris_are_404_not_500(client: TestClient, path: str) -> None:
     assert client.get(path, headers={"Accept": "text/turtle"}).status_code == 404
 

@@ -5,6 +5,7 @@ real)."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import shutil
@@ -19,6 +20,7 @@ from fastapi.testclient import TestClient
 from service_support import oxigraph_url, running_oxigraph, service_dist
 
 from netkg.config import Settings
+from netkg.prefixes import PREFIXES
 from netkg.service import create_app
 
 __all__ = ["oxigraph_url", "service_dist"]  # fixtures used here
@@ -293,9 +295,100 @@ def test_other_methods_are_a_405_with_allow(client: TestClient, method: str) -> 
 
 
 def test_a_bad_timeout_is_a_400(client: TestClient) -> None:
-    for value in ("soon", "-1", "0", "nan", "31"):
+    for value in ("soon", "-1", "0", "0.5", "nan", "31", ""):
         response = client.get("/sparql", params={"query": "ASK {}", "timeout": value})
         _error(response, 400, "timeout")
+
+
+# --- the base IRI, predeclared prefixes, repeated format parameters ----------------------------
+
+
+def test_relative_iris_resolve_against_the_endpoint(client: TestClient) -> None:
+    # W3C SPARQL 1.1 Protocol test query_content_type_construct
+    query = "CONSTRUCT { <s> <p> 1 } WHERE {}"
+    response = client.post(
+        "/sparql", content=query, headers={**SPARQL_QUERY, "Accept": "text/turtle"}
+    )
+    assert response.status_code == 200, response.text
+    triples = list(ox.parse(response.content, format=ox.RdfFormat.TURTLE))
+    assert [(t.subject.value, t.predicate.value) for t in triples] == [
+        ("http://testserver/s", "http://testserver/p")
+    ]
+    # a query's own BASE wins
+    own = client.get(
+        "/sparql", params={"query": "BASE <http://example.org/x/> SELECT (<a> AS ?a) {}"}
+    )
+    assert own.json()["results"]["bindings"][0]["a"]["value"] == "http://example.org/x/a"
+
+
+def test_the_netkg_query_prefixes_are_predeclared(client: TestClient) -> None:
+    query = "SELECT (rdfs:label AS ?p) ?t WHERE { ?t a net:Treatment } ORDER BY ?t"
+    response = client.get("/sparql", params={"query": query})
+    assert response.status_code == 200, response.text
+    rows = response.json()["results"]["bindings"]
+    assert rows[0]["p"]["value"] == PREFIXES["rdfs"] + "label"
+    assert [r["t"]["value"] for r in rows] == FIVE
+    # a query's own declaration of a predeclared prefix wins
+    own = client.get("/sparql", params={"query": "PREFIX id: <urn:x:> SELECT (id:a AS ?a) {}"})
+    assert own.json()["results"]["bindings"][0]["a"]["value"] == "urn:x:a"
+
+
+def test_the_service_description_lists_the_predeclared_prefixes(client: TestClient) -> None:
+    response = client.get("/sparql", headers={"Accept": "text/turtle"})
+    store = ox.Store()
+    store.load(response.content, format=ox.RdfFormat.TURTLE)
+    rows = store.query(f"""PREFIX sd: <{SD}> PREFIX sh: <http://www.w3.org/ns/shacl#>
+        SELECT ?prefix ?ns WHERE {{
+          ?service a sd:Service ; sh:declare [ sh:prefix ?prefix ; sh:namespace ?ns ] }}""")
+    assert {r["prefix"].value: r["ns"].value for r in rows} == PREFIXES
+
+
+@pytest.mark.parametrize(
+    ("query", "formats", "media_type"),
+    [
+        # what SPARQLWrapper sends for JSONLD, RDFXML and TSV
+        (SURGERY, ["json-ld", "application/ld+json,application/x-json+ld"], "application/ld+json"),
+        (SURGERY, ["rdf+xml", "application/rdf+xml"], "application/rdf+xml"),
+        (TREATMENTS, ["tsv", "text/tab-separated-values"], "text/tab-separated-values"),
+        (SURGERY, ["n3"], "text/turtle"),  # N3 is served as Turtle, its subset
+        (SURGERY, ["text/n3"], "text/turtle"),
+        (SURGERY, ["json"], "application/ld+json"),  # JSON, for a graph
+        (TREATMENTS, ["json", "json"], "application/sparql-results+json"),
+    ],
+)
+def test_format_parameters_that_agree(
+    client: TestClient, query: str, formats: list[str], media_type: str
+) -> None:
+    params = [("query", query), *(("format", f) for f in formats)]
+    response = client.get("/sparql", params=params)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].split(";")[0] == media_type
+
+
+def test_format_parameters_that_disagree_are_a_400(client: TestClient) -> None:
+    params = [("query", SURGERY), ("format", "ttl"), ("format", "nt")]
+    _error(client.get("/sparql", params=params), 400, "'ttl', 'nt'", "give one")
+
+
+def test_query_and_update_together_are_a_400(client: TestClient) -> None:
+    both = {"query": "ASK {}", "update": "CLEAR ALL"}
+    _error(client.get("/sparql", params=both), 400, "not both")
+    _error(client.post("/sparql", data=both), 400, "not both")
+
+
+@pytest.mark.parametrize("name", ["default-graph-uri", "named-graph-uri"])
+@pytest.mark.parametrize("value", ["not an iri", "graph/data", ""])
+def test_a_malformed_graph_iri_is_a_400(client: TestClient, name: str, value: str) -> None:
+    response = client.get("/sparql", params={"query": "ASK {}", name: value})
+    _error(response, 400, name, "not an absolute IRI")
+
+
+def test_parser_errors_name_the_line_of_the_query_not_a_grammar(client: TestClient) -> None:
+    response = client.get("/sparql", params={"query": "SELECT * WHERE {\n  ?s ?p ?o . FILTER( }"})
+    _error(response, 400, "line 2, column", "FILTER( }")
+    unknown = client.get("/sparql", params={"query": "SELECT * WHERE { ?s rdfx:label ?o }"})
+    _error(unknown, 400, "line 1", "rdfx: is not declared", "rdfs:")
+    assert "[" not in unknown.json()["error"]
 
 
 # --- read-only, no federation ----------------------------------------------------------------
@@ -374,15 +467,47 @@ def test_a_runaway_query_is_stopped_with_a_503_naming_the_limit(
 # --- errors for people -----------------------------------------------------------------------
 
 
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
 def test_errors_are_html_for_browsers(client: TestClient) -> None:
-    response = client.get(
-        "/sparql",
-        params={"query": "SELEC"},
-        headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"},
-    )
+    response = client.get("/sparql", params={"query": "SELEC"}, headers=BROWSER)
     assert response.status_code == 400
     assert response.headers["content-type"].startswith("text/html")
-    assert "malformed query" in response.text
+    assert "malformed query at line 1" in response.text
+    assert '<link rel="stylesheet"' in response.text  # the site's page, not a bare dump
+    assert ">SELEC</textarea>" in response.text  # the query, to mend
+    unknown = client.get("/sparql", params={"query": "ASK { ?s rdfx:a ?o }"}, headers=BROWSER)
+    assert "rdfx: is not declared" in unknown.text
+    assert "u{00C0}" not in unknown.text
+
+
+def test_other_errors_are_the_sites_styled_page_for_browsers(client: TestClient) -> None:
+    response = client.put("/sparql", headers=BROWSER)
+    assert response.status_code == 405
+    assert "<h1>405 Method Not Allowed</h1>" in response.text
+    assert "PUT is not allowed on /sparql" in response.text
+    assert '<link rel="stylesheet" href="/static/netkg.css">' in response.text
+
+
+def test_a_browser_opening_a_query_gets_the_editor_with_its_results(client: TestClient) -> None:
+    response = client.get("/sparql", params={"query": TREATMENTS}, headers=BROWSER)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    page = response.text
+    assert html.escape(TREATMENTS, quote=False) in page
+    assert '<a href="/id/surgery" title="https://w3id.org/netkg/id/surgery">id:surgery</a>' in page
+    assert "5 rows" in page
+    assert 'href="/sparql?query=' in page  # downloads of the same query
+    ask = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}, headers=BROWSER)
+    assert '<p class="boolean-result">yes</p>' in ask.text
+    graph = client.get("/sparql", params={"query": SURGERY}, headers=BROWSER)
+    assert '<pre class="graph-result"' in graph.text and "id:surgery" in graph.text
+    # the editor form's "table" choice sends format= empty; a chosen format is the raw answer
+    table = client.get("/sparql", params={"query": TREATMENTS, "format": ""}, headers=BROWSER)
+    assert "5 rows" in table.text
+    raw = client.get("/sparql", params={"query": TREATMENTS, "format": "csv"}, headers=BROWSER)
+    assert raw.headers["content-type"].startswith("text/csv")
 
 
 # --- the service description and the editor --------------------------------------------------

@@ -275,7 +275,8 @@
     run();
   });
 
-  const restored = restore();
+  // a page the server filled in (GET /sparql?query=…) keeps its results; a #query= link runs
+  const restored = !out.hasAttribute("data-server-rendered") && restore();
   refresh();
   if (restored) run();
 })();

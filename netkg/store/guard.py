@@ -309,4 +309,4 @@ def check_dataset(default_graph_uris: Sequence[str], named_graph_uris: Sequence[
             try:
                 ox.NamedNode(uri)
             except ValueError as error:
-                raise BadRequest(f"{name}={uri!r} is not an absolute IRI: {error}") from None
+                raise BadRequest(f"{name}={uri!r} is not an absolute IRI ({error})") from None

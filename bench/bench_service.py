@@ -176,7 +176,15 @@ def wrk(
     server_pid: int | None = None,
 ) -> Load:
     """Run wrk on `url` (with `query`, a SPARQL GET); CPU of `server_pid`'s tree per request."""
-    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "-H", f"Accept: {accept}"]
+    cmd = [
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{duration}s",
+        "--latency",
+        "-H",
+        f"Accept: {accept}",
+    ]
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         if query:
             parts = urllib.parse.urlsplit(url)
@@ -286,7 +294,7 @@ class Row:
     target: str
 
 
-def main() -> None:  # noqa: PLR0915 (one run, start to end, reads best as one function)
+def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--duration", type=int, default=5)
     parser.add_argument("--connections", type=int, default=16)
@@ -350,17 +358,25 @@ def main() -> None:  # noqa: PLR0915 (one run, start to end, reads best as one f
                     ("OPTIONAL + regex, distinct", OPTIONAL_REGEX, ">= 0.8x"),
                 ):
                     mine = wrk(
-                        f"{base}/sparql", accept=SELECT_JSON, query=query, distinct=True,
-                        server_pid=pid, **run,
+                        f"{base}/sparql",
+                        accept=SELECT_JSON,
+                        query=query,
+                        distinct=True,
+                        server_pid=pid,
+                        **run,
                     )
                     theirs = wrk(
-                        f"{disk}/query", accept=SELECT_JSON, query=query, distinct=True,
-                        server_pid=peer.process.pid, **run,
+                        f"{disk}/query",
+                        accept=SELECT_JSON,
+                        query=query,
+                        distinct=True,
+                        server_pid=peer.process.pid,
+                        **run,
                     )
                     ratio_row(label, mine, "Oxigraph server (on disk)", theirs, target)
             mem = f"http://127.0.0.1:{ports['oxi_mem']}"
             mem_cmd = [oxigraph, "serve", "--bind", f"127.0.0.1:{ports['oxi_mem']}"]
-            with running(mem_cmd + ["--union-default-graph"], f"{mem}/query?query={ASK}") as peer:
+            with running([*mem_cmd, "--union-default-graph"], f"{mem}/query?query={ASK}") as peer:
                 httpx.post(
                     f"{mem}/store",
                     content=nquads.read_bytes(),
@@ -373,8 +389,11 @@ def main() -> None:  # noqa: PLR0915 (one run, start to end, reads best as one f
                 ):
                     mine = wrk(f"{base}/sparql", accept=accept, query=query, server_pid=pid, **run)
                     theirs = wrk(
-                        f"{mem}/query", accept=accept, query=query,
-                        server_pid=peer.process.pid, **run,
+                        f"{mem}/query",
+                        accept=accept,
+                        query=query,
+                        server_pid=peer.process.pid,
+                        **run,
                     )
                     ratio_row(label, mine, "Oxigraph server (in memory)", theirs, ">= 1.0x")
             static = tmp / "static"
@@ -388,28 +407,40 @@ def main() -> None:  # noqa: PLR0915 (one run, start to end, reads best as one f
                 for suffix, accept in (("ttl", "text/turtle"), ("jsonld", "application/ld+json")):
                     mine = wrk(f"{base}/id/surgery.{suffix}", accept=accept, server_pid=pid, **run)
                     theirs = wrk(
-                        f"{nginx}/id/surgery.{suffix}", accept=accept,
-                        server_pid=peer.process.pid, **run,
+                        f"{nginx}/id/surgery.{suffix}",
+                        accept=accept,
+                        server_pid=peer.process.pid,
+                        **run,
                     )
                     ratio_row(f"/id/surgery.{suffix}", mine, "nginx, same bytes", theirs, ">= 0.5x")
             p50, p99 = uncached_id_ms(base, some_ids(base, 200))
             rows.append(
-                Row("uncached /id/… (200 resources, one each)", f"p50 {p50:.2f} ms, p99 {p99:.2f} ms",
-                    "", "", "", "< 5 ms")
+                Row(
+                    "uncached /id/… (200 resources, one each)",
+                    f"p50 {p50:.2f} ms, p99 {p99:.2f} ms",
+                    "",
+                    "",
+                    "",
+                    "< 5 ms",
+                )
             )
             stop = threading.Event()
             statuses = runaways(base, 4, stop)
             time.sleep(1.0)  # the runaways reach the workers
             light = wrk(
-                f"{base}/sparql", accept=SELECT_JSON, query=SELECT, distinct=True,
-                server_pid=pid, **run,
+                f"{base}/sparql",
+                accept=SELECT_JSON,
+                query=SELECT,
+                distinct=True,
+                server_pid=pid,
+                **run,
             )
             stop.set()
             rows.append(
                 Row(
                     "light distinct SELECT with 4 runaways in flight",
-                    f"p50 {light.p50_ms:.1f} ms, p99 {light.p99_ms:.1f} ms, {light.requests_per_s:,.0f} "
-                    f"req/s, {light.errors} refused",
+                    f"p50 {light.p50_ms:.1f} ms, p99 {light.p99_ms:.1f} ms, "
+                    f"{light.requests_per_s:,.0f} req/s, {light.errors} refused",
                     "runaway answers by status",
                     ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items())),
                     "",
@@ -427,7 +458,9 @@ def main() -> None:  # noqa: PLR0915 (one run, start to end, reads best as one f
     print("| workload | netkg | peer | peer figure | ratio | target |")
     print("|---|---|---|---|---:|---|")
     for row in rows:
-        print(f"| {row.label} | {row.ours} | {row.peer} | {row.theirs} | {row.ratio} | {row.target} |")
+        print(
+            f"| {row.label} | {row.ours} | {row.peer} | {row.theirs} | {row.ratio} | {row.target} |"
+        )
     print(
         f"\nnetkg serve, all {processes} processes: {rss_start:.0f} MiB resident after start-up, "
         f"{rss_end:.0f} MiB at the end"

@@ -293,7 +293,38 @@ def serve(
     ] = None,
     workers: Annotated[
         int | None,
-        typer.Option(help="Embedded store: query worker processes (default: NETKG_WORKERS or 2)."),
+        typer.Option(
+            help="Embedded store: worker processes for long queries, per server process "
+            "(default: NETKG_WORKERS or 2)."
+        ),
+    ] = None,
+    max_query_timeout: Annotated[
+        float | None,
+        typer.Option(
+            help="The most `timeout=` a request may ask, s (NETKG_MAX_QUERY_TIMEOUT, 60)."
+        ),
+    ] = None,
+    queue_size: Annotated[
+        int | None,
+        typer.Option(
+            help="Long queries that may wait for a worker; more: 503 (NETKG_QUEUE_SIZE, 8)."
+        ),
+    ] = None,
+    client_limit: Annotated[
+        int | None,
+        typer.Option(
+            help="Long queries one client may have in flight; more: 429 (NETKG_CLIENT_LIMIT, 2)."
+        ),
+    ] = None,
+    max_query_depth: Annotated[
+        int | None,
+        typer.Option(
+            help="Deepest nesting a query may have; deeper: 400 (NETKG_MAX_QUERY_DEPTH, 64)."
+        ),
+    ] = None,
+    max_query_bytes: Annotated[
+        int | None,
+        typer.Option(help="Longest query accepted; longer: 400 (NETKG_MAX_QUERY_BYTES, 100000)."),
     ] = None,
     build_if_missing: Annotated[
         bool,
@@ -337,7 +368,17 @@ def serve(
 
     err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
     try:
-        settings = Settings.from_env(dist=dist, store=store, store_url=store_url, workers=workers)
+        settings = Settings.from_env(
+            dist=dist,
+            store=store,
+            store_url=store_url,
+            workers=workers,
+            max_query_timeout=max_query_timeout,
+            queue_size=queue_size,
+            client_limit=client_limit,
+            max_query_depth=max_query_depth,
+            max_query_bytes=max_query_bytes,
+        )
         if not (settings.dist / "release.json").is_file():
             if not build_if_missing:
                 err.print(

@@ -571,7 +571,9 @@ class FastSparql:
             query = _one(params, "query")
             if query is None or "update" in params:
                 return None
-            accept = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"accept"), None)
+            accept = next(
+                (v.decode("latin-1") for k, v in scope["headers"] if k == b"accept"), None
+            )
             if _for_browser(query, params, accept):
                 return None
             dataset = _dataset(params, state.settings.max_query_timeout)

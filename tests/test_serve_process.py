@@ -235,9 +235,7 @@ def test_light_queries_are_answered_while_runaways_hold_every_worker(
             refused = _wait_until_busy(base, saying="are waiting")
             assert refused.headers["Retry-After"].isdigit()
             for n in range(20):  # distinct texts: no cache answers them
-                light = httpx.get(
-                    base + "/sparql", params={"query": f"{LIGHT} # {n}"}, timeout=10
-                )
+                light = httpx.get(base + "/sparql", params={"query": f"{LIGHT} # {n}"}, timeout=10)
                 assert light.status_code == 200
                 assert len(light.json()["results"]["bindings"]) == 3
                 for path in (f"/id/surgery.ttl?n={n}", f"/api/treatments?limit={n + 1}"):
@@ -248,24 +246,28 @@ def test_light_queries_are_answered_while_runaways_hold_every_worker(
 
 def test_a_full_queue_answers_503_with_retry_after_at_once(service_dist: Path) -> None:
     env = {"NETKG_WORKERS": "1", "NETKG_QUEUE_SIZE": "0", "NETKG_CLIENT_LIMIT": "0"}
-    with running_netkg(service_dist, env=env, args=("--processes", "1")) as base:
-        with Runaways(base, 1, timeout=5):
-            started = time.monotonic()
-            refused = _wait_until_busy(base, saying="are waiting")
-            assert time.monotonic() - started < 4  # at once: no wait for a worker
-            assert refused.headers["Retry-After"] == "1"
-            assert refused.headers["Cache-Control"] == "no-store"
-            assert "try again" in refused.json()["error"]
+    with (
+        running_netkg(service_dist, env=env, args=("--processes", "1")) as base,
+        Runaways(base, 1, timeout=5),
+    ):
+        started = time.monotonic()
+        refused = _wait_until_busy(base, saying="are waiting")
+        assert time.monotonic() - started < 4  # at once: no wait for a worker
+        assert refused.headers["Retry-After"] == "1"
+        assert refused.headers["Cache-Control"] == "no-store"
+        assert "try again" in refused.json()["error"]
 
 
 def test_one_client_can_not_take_every_worker(service_dist: Path) -> None:
     env = {"NETKG_WORKERS": "2", "NETKG_CLIENT_LIMIT": "1"}
-    with running_netkg(service_dist, env=env, args=("--processes", "1")) as base:
-        with Runaways(base, 1, timeout=5):
-            refused = _wait_until_busy(base, want=429, saying="per client")
-            assert refused.headers["Retry-After"] == "1"
-            light = httpx.get(base + "/sparql", params={"query": LIGHT}, timeout=10)
-            assert light.status_code == 200
+    with (
+        running_netkg(service_dist, env=env, args=("--processes", "1")) as base,
+        Runaways(base, 1, timeout=5),
+    ):
+        refused = _wait_until_busy(base, want=429, saying="per client")
+        assert refused.headers["Retry-After"] == "1"
+        light = httpx.get(base + "/sparql", params={"query": LIGHT}, timeout=10)
+        assert light.status_code == 200
 
 
 # --- guards before the engine ----------------------------------------------------------------

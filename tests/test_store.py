@@ -42,6 +42,7 @@ def _location(dist: Path) -> Path:
     """The release's on-disk query store."""
     return store_location(read_release(dist))
 
+
 ID = "https://w3id.org/netkg/id/"
 NET = "https://w3id.org/netkg/ontology#"
 DATA_GRAPH = "https://w3id.org/netkg/graph/data"

@@ -85,8 +85,10 @@ class EmbeddedStore:
         return min(timeout or self.query_timeout, self.max_query_timeout)
 
     def runs_inline(self, sparql: str) -> bool:
-        return self._store is not None and len(sparql) <= self.max_query_bytes and (
-            inspect_query(sparql).light
+        return (
+            self._store is not None
+            and len(sparql) <= self.max_query_bytes
+            and (inspect_query(sparql).light)
         )
 
     def execute(

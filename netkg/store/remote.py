@@ -156,7 +156,9 @@ class RemoteStore:
         pairs: list[tuple[str, str | int | float | bool | None]] = []
         pairs += [("default-graph-uri", u) for u in default_graph_uris]
         pairs += [("named-graph-uri", u) for u in named_graph_uris]
-        stopped = timeout_error(f"the store did not answer within {limit:g}s", self.max_query_timeout)
+        stopped = timeout_error(
+            f"the store did not answer within {limit:g}s", self.max_query_timeout
+        )
         deadline = time.monotonic() + limit
         request = self._client.build_request(
             "POST",

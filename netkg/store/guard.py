@@ -62,6 +62,14 @@ _TOKEN = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 
+_PROLOGUE = re.compile(
+    r"(?:\s*(?:BASE\s*<[^<>\"{}|^`\\\x00-\x20]*>|PREFIX\s+(?:[A-Za-z_][\w.\-]*)?:\s*"
+    r"<[^<>\"{}|^`\\\x00-\x20]*>))*",
+    re.IGNORECASE,
+)
+"""BASE and PREFIX declarations at the start: skipped in one regex pass (they hold no keyword,
+brace or SERVICE), so netkg's predeclared prefixes cost the guard nothing."""
+
 _UPDATE_WORDS = {
     "INSERT",
     "DELETE",
@@ -123,7 +131,8 @@ def inspect_query(sparql: str) -> QueryShape:
     previous = ""  # the previous significant token, upper-cased
     where: list[tuple[str, str]] = []  # (kind, text) of tokens inside the WHERE group
     where_closed = False
-    for match in _TOKEN.finditer(sparql):
+    declarations = _PROLOGUE.match(sparql)
+    for match in _TOKEN.finditer(sparql, declarations.end() if declarations else 0):
         kind = match.lastgroup or "other"
         if kind in ("space", "comment"):
             continue

@@ -21,8 +21,7 @@ from netkg.store.protocol import QueryAnswer, Result
 __all__ = [
     "N_TRIPLES",
     "TSV",
-    "answer_from_tsv",
-    "graph_answer",
+    "limited_triples",
     "serialise",
     "timeout_error",
     "too_large",
@@ -84,7 +83,7 @@ def _rdf_format(media_type: str) -> ox.RdfFormat:
     return fmt
 
 
-def answer_from_tsv(tsv: bytes, solutions_format: str) -> QueryAnswer:
+def _answer_from_tsv(tsv: bytes, solutions_format: str) -> QueryAnswer:
     """Solutions already counted (TSV) in the format asked for."""
     if solutions_format == TSV:
         return QueryAnswer("solutions", TSV, tsv)
@@ -106,7 +105,7 @@ def _used_prefixes(triples: Iterable[ox.Triple]) -> dict[str, str]:
     return {p: ns for p, ns in PREFIXES.items() if any(i.startswith(ns) for i in iris)}
 
 
-def graph_answer(triples: Sequence[ox.Triple], graph_format: str) -> QueryAnswer:
+def _graph_answer(triples: Sequence[ox.Triple], graph_format: str) -> QueryAnswer:
     fmt = _rdf_format(graph_format)
     prefixes = None
     if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML):
@@ -150,5 +149,5 @@ def serialise(
             if sink.overflow:
                 raise too_large(max_rows, "rows") from None
             raise
-        return answer_from_tsv(b"".join(sink.chunks), solutions_format)
-    return graph_answer(limited_triples(result, max_rows), graph_format)
+        return _answer_from_tsv(b"".join(sink.chunks), solutions_format)
+    return _graph_answer(limited_triples(result, max_rows), graph_format)

@@ -419,6 +419,7 @@ def serve(
         "access_log": access_log,
         "limit_concurrency": 1000,
         "timeout_graceful_shutdown": 5,
+        "server_header": False,  # say nothing of the server software
     }
     if processes == 1:
         uvicorn.run(application, **options)

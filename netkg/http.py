@@ -18,6 +18,11 @@ Rules (applied to GET and HEAD; other methods pass through untouched except for 
   `Content-Location`, …); a preflight `OPTIONS` is answered with 204 for GET, HEAD and POST with
   `Content-Type`, so a SPARQL client on a partner's site can POST queries (the service is
   read-only and uses no credentials, so that is safe).
+- Security, on every response: `X-Content-Type-Options: nosniff`, `Referrer-Policy: same-origin`
+  (what a person reads here is not told to the sites they follow links to); on HTML and SVG, a
+  `Content-Security-Policy` allowing only this origin's scripts, styles, images and fetches, no
+  framing (`frame-ancestors 'none'`), plus the exact inline blocks a page needs, by hash. A route
+  that sets its own policy (Swagger UI's /docs) keeps it.
 """
 
 from __future__ import annotations
@@ -25,13 +30,20 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from fastapi import FastAPI
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["HttpPolicies", "add_http_policies", "fixed_representation", "if_none_match_matches"]
+__all__ = [
+    "HttpPolicies",
+    "add_http_policies",
+    "content_security_policy",
+    "fixed_representation",
+    "if_none_match_matches",
+    "inline_scripts",
+]
 
 FIXED_HEADER = "x-netkg-fixed-representation"
 """Private response header: "not negotiated, don't add Vary: Accept"; stripped before sending."""
@@ -60,6 +72,48 @@ KEEP_ON_304 = frozenset(
 _ETAG = re.compile(r'\s*(?:W/)?("[^"]*")\s*(?:,|$)')
 
 RawHeaders = list[tuple[bytes, bytes]]
+
+SECURITY_HEADERS: RawHeaders = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+]
+POLICED_TYPES = (b"text/html", b"image/svg+xml")
+_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+
+
+def _hash_source(text: str) -> str:
+    digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
+    return f"'sha256-{digest}'"
+
+
+def content_security_policy(*, styles: Sequence[str] = (), scripts: Sequence[str] = ()) -> str:
+    """Self-hosted assets only; `styles` and `scripts` are the exact inline blocks allowed.
+
+    Images may also be `data:` URLs (Swagger UI draws its icons so); nothing may frame a page.
+    """
+    script_src = " ".join(["'self'", *(_hash_source(s) for s in scripts)])
+    style_src = " ".join(["'self'", *(_hash_source(s) for s in styles)])
+    return (
+        f"default-src 'self'; script-src {script_src}; style-src {style_src}; "
+        "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+
+
+def inline_scripts(html: str) -> list[str]:
+    """The inline `<script>` blocks of a page we serve but do not write (FastAPI's /docs)."""
+    return _INLINE_SCRIPT.findall(html)
+
+
+def _add_security(headers: RawHeaders, policy: bytes) -> None:
+    for name, value in SECURITY_HEADERS:
+        if _header(headers, name) is None:
+            headers.append((name, value))
+    content_type = (_header(headers, b"content-type") or b"").lower()
+    if content_type.startswith(POLICED_TYPES) and (
+        _header(headers, b"content-security-policy") is None
+    ):
+        headers.append((b"content-security-policy", policy))
 
 
 def fixed_representation(response: Response) -> Response:
@@ -113,8 +167,10 @@ class HttpPolicies:
         max_age: int = 600,
         error_max_age: int = 60,
         max_buffer: int = 16 * 1024 * 1024,
+        csp: str = content_security_policy(),
     ) -> None:
         self.app = app
+        self.policy = csp.encode()
         self.cache_ok = f"public, max-age={max_age}".encode()
         self.cache_error = f"public, max-age={error_max_age}".encode()
         self.max_buffer = max_buffer
@@ -145,6 +201,7 @@ class HttpPolicies:
             (b"cache-control", self.cache_ok),
             (b"content-length", b"0"),
         ]
+        _add_security(headers, self.policy)
         await send({"type": "http.response.start", "status": 204, "headers": headers})
         await send({"type": "http.response.body", "body": b""})
 
@@ -153,6 +210,7 @@ class HttpPolicies:
             if message["type"] == "http.response.start":
                 headers: RawHeaders = list(message.get("headers", []))
                 _add_cors(headers)
+                _add_security(headers, self.policy)
                 message = dict(message, headers=headers)
             await send(message)
 
@@ -215,6 +273,7 @@ class _Read:
             else:
                 headers.append((b"cache-control", b"no-store"))
         _add_cors(headers)
+        _add_security(headers, self.policies.policy)
         self.start = dict(message, headers=headers)
         self.headers = headers
         if status == 200 and _header(headers, b"etag") is None:
@@ -264,8 +323,15 @@ def add_http_policies(
     max_age: int = 600,
     error_max_age: int = 60,
     max_buffer: int = 16 * 1024 * 1024,
+    csp: str = content_security_policy(),
 ) -> None:
-    """Install `HttpPolicies` as the outermost user middleware of `app` (call before it starts)."""
+    """Install `HttpPolicies` as the outermost user middleware of `app` (call before it starts).
+
+    `csp`: the Content-Security-Policy of HTML and SVG responses (see content_security_policy)."""
     app.add_middleware(
-        HttpPolicies, max_age=max_age, error_max_age=error_max_age, max_buffer=max_buffer
+        HttpPolicies,
+        max_age=max_age,
+        error_max_age=error_max_age,
+        max_buffer=max_buffer,
+        csp=csp,
     )

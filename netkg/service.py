@@ -25,10 +25,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.staticfiles import StaticFiles
 
 import netkg
-from netkg import api, guide, openapi, partner, resources, sparql
+from netkg import api, diagram, guide, openapi, partner, resources, sparql
 from netkg.config import Settings
 from netkg.errors import NetkgError
-from netkg.http import add_http_policies
+from netkg.http import add_http_policies, content_security_policy, inline_scripts
 from netkg.negotiate import choose
 from netkg.pages import render
 from netkg.respcache import ResponseCache
@@ -187,7 +187,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     openapi.install(app, max_query_timeout=settings.max_query_timeout)
     _add_api_docs(app)
     app.add_middleware(sparql.FastSparql)  # innermost: bounded GET /sparql without routing
-    add_http_policies(app)
+    add_http_policies(app, csp=content_security_policy(styles=[diagram.STYLE]))  # guide's SVG
     app.add_middleware(ResponseCache, max_entries=4 * settings.cache_size)  # outermost
     return app
 
@@ -205,10 +205,14 @@ def _add_api_docs(app: FastAPI) -> None:
 
     @app.get("/docs", include_in_schema=False)
     def api_docs() -> Response:
-        return get_swagger_ui_html(
+        page = get_swagger_ui_html(
             openapi_url="/openapi.json",
             title="netkg API",
             swagger_js_url="/assets/swagger-ui/swagger-ui-bundle.js",
             swagger_css_url="/assets/swagger-ui/swagger-ui.css",
             swagger_favicon_url="/assets/swagger-ui/favicon-32x32.png",
         )
+        # FastAPI starts Swagger UI with an inline script: allow exactly that one
+        scripts = inline_scripts(bytes(page.body).decode("utf-8"))
+        page.headers["Content-Security-Policy"] = content_security_policy(scripts=scripts)
+        return page

@@ -6,14 +6,22 @@ Each test names the rule it pins; the rules themselves are listed in netkg/http.
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 from typing import Any
 
 import pytest
 from fastapi import FastAPI, Response
-from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, StreamingResponse
 from fastapi.testclient import TestClient
 
-from netkg.http import add_http_policies, fixed_representation, if_none_match_matches
+from netkg.http import (
+    add_http_policies,
+    content_security_policy,
+    fixed_representation,
+    if_none_match_matches,
+    inline_scripts,
+)
 
 
 def make_app(**options: Any) -> FastAPI:
@@ -64,6 +72,22 @@ def make_app(**options: Any) -> FastAPI:
     @app.post("/post")
     def post() -> Response:
         return PlainTextResponse("posted")
+
+    @app.get("/page")
+    def page() -> Response:
+        return HTMLResponse("<!doctype html><title>x</title>")
+
+    @app.post("/page")
+    def page_by_post() -> Response:
+        return HTMLResponse("<!doctype html><title>x</title>")
+
+    @app.get("/picture")
+    def picture() -> Response:
+        return Response("<svg/>", media_type="image/svg+xml")
+
+    @app.get("/own-policy")
+    def own_policy() -> Response:
+        return HTMLResponse("<p>", headers={"Content-Security-Policy": "default-src 'none'"})
 
     add_http_policies(app, **options)
     return app
@@ -333,3 +357,45 @@ def test_preflight_allows_a_cross_site_sparql_post(client: TestClient) -> None:
 
 def test_plain_options_without_preflight_headers_reaches_the_app(client: TestClient) -> None:
     assert client.options("/text").status_code == 405
+
+
+# --- security headers -------------------------------------------------------------------------
+
+
+def test_every_response_says_nosniff_and_keeps_its_referrer_home(client: TestClient) -> None:
+    for response in (
+        client.get("/text"),
+        client.get("/missing"),
+        client.post("/post"),
+        client.options(
+            "/text", headers={"Origin": "https://a.example", "Access-Control-Request-Method": "GET"}
+        ),
+    ):
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["referrer-policy"] == "same-origin"
+
+
+def test_html_and_svg_carry_the_content_security_policy(client: TestClient) -> None:
+    policy = content_security_policy()
+    for response in (client.get("/page"), client.post("/page"), client.get("/picture")):
+        assert response.headers["content-security-policy"] == policy
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
+    assert directives["default-src"] == "'self'"
+    assert directives["script-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert directives["object-src"] == "'none'"
+    assert "content-security-policy" not in client.get("/text").headers  # not a document
+
+
+def test_a_routes_own_policy_is_kept(client: TestClient) -> None:
+    assert client.get("/own-policy").headers["content-security-policy"] == "default-src 'none'"
+
+
+def test_inline_blocks_are_allowed_by_their_exact_hash() -> None:
+    style = "rect { fill: red }"
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    policy = content_security_policy(styles=[style])
+    assert f"style-src 'self' 'sha256-{digest}'" in policy
+    app = make_app(csp=policy)
+    assert TestClient(app).get("/page").headers["content-security-policy"] == policy
+    assert inline_scripts('<script src="/a.js"></script><script>go()</script>') == ["go()"]

@@ -24,6 +24,7 @@ from service_support import running_netkg
 from SPARQLWrapper import CSV, GET, JSON, JSONLD, N3, POST, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
 from netkg.build import build_release
+from netkg.http import content_security_policy, inline_scripts
 
 FIXTURE = Path(__file__).parent / "fixtures" / "resources"
 ID = "https://w3id.org/netkg/id/"
@@ -212,3 +213,22 @@ def test_rdflib_sparqlstore_every_query_form(server: str, method: str) -> None:
         assert answer is not None and (SURGERY, RDF.type, URIRef(NET + "Treatment")) in answer
     assert (SURGERY, RDF.type, URIRef(NET + "Treatment")) in graph
     assert len(list(graph.triples((SURGERY, None, None)))) > 3
+
+
+# --- hardening, over the wire -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/", "/id/surgery", "/sparql", "/ontology", "/docs"])
+def test_pages_carry_the_security_headers_and_no_server_name(server: str, path: str) -> None:
+    response = httpx.get(server + path, headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert "server" not in response.headers  # uvicorn's name is not announced
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "same-origin"
+    policy = response.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in policy and "default-src 'self'" in policy
+    scripts = inline_scripts(response.text)
+    if path == "/docs":  # Swagger UI's start-up script, and only it
+        assert policy == content_security_policy(scripts=scripts) and scripts
+    else:  # our own pages run no inline script at all
+        assert scripts == [] and "script-src 'self';" in policy

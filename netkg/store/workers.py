@@ -178,7 +178,12 @@ class WorkerPool:
         """Start a worker; it joins the idle queue once it has opened the store."""
         worker = _Worker(self.location, self.nice)
         with self._lock:
-            self._all.add(worker)
+            closed = self._closed  # closed while it started: it must not outlive the pool
+            if not closed:
+                self._all.add(worker)
+        if closed:
+            worker.kill()
+            return
 
         def await_ready() -> None:
             try:
@@ -280,8 +285,8 @@ class WorkerPool:
 
     def close(self) -> None:
         """Kill every worker (a query in flight gets StoreUnavailable)."""
-        self._closed = True
         with self._lock:
+            self._closed = True
             workers = list(self._all)
             self._all.clear()
         for worker in workers:

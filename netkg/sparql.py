@@ -8,6 +8,7 @@ mounted elsewhere.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -385,6 +386,7 @@ def _endpoint(request: Request) -> str:
     return str(request.url.replace(query="", fragment=""))
 
 
+@functools.lru_cache(maxsize=64)
 def prologue(base: str) -> str:
     """The BASE and PREFIX declarations every query on /sparql starts from, on one line.
 
@@ -452,7 +454,7 @@ async def _answer(request: Request, params: dict[str, list[str]]) -> Response:
             raise Forbidden(READ_ONLY)
         return await _describe_service(request, params)
     accept = request.headers.get("accept")
-    for_browser = _for_browser(query, params, accept)
+    for_browser = _for_browser(prologue(_endpoint(request)) + query, params, accept)
     try:
         return await _query(request, query, params, dataset, html=for_browser)
     except NetkgError as error:
@@ -461,11 +463,11 @@ async def _answer(request: Request, params: dict[str, list[str]]) -> Response:
         return _editor_page(request, query=query, error=error, status_code=error.status_code)
 
 
-def _for_browser(query: str, params: dict[str, list[str]], accept: str | None) -> bool:
+def _for_browser(text: str, params: dict[str, list[str]], accept: str | None) -> bool:
     """A browser asking for the query (no `format=`, HTML preferred): the editor shows it."""
     if [v for v in params.get("format", []) if v.strip()]:
         return False
-    form = inspect_query(query).form
+    form = inspect_query(text).form  # the text as run: one tokenisation serves every check
     table = GRAPH_FORMATS if form in ("CONSTRUCT", "DESCRIBE") else SOLUTIONS_FORMATS
     return choose(accept, [*table.values(), HTML]) == HTML
 
@@ -507,11 +509,11 @@ def _prepare(
     """(runs inline?, the call that answers): formats chosen, the prologue added."""
     if not query.strip():
         raise BadRequest("the 'query' parameter is empty")
+    text = prologue(endpoint) + query
     if html:
         solutions_format, graph_format = SOLUTIONS_FORMATS["json"], GRAPH_FORMATS["ttl"]
     else:
-        solutions_format, graph_format = _format_for(inspect_query(query).form, params, accept)
-    text = prologue(endpoint) + query
+        solutions_format, graph_format = _format_for(inspect_query(text).form, params, accept)
     run = partial(
         state.store.query,
         text,
@@ -574,11 +576,11 @@ class FastSparql:
             accept = next(
                 (v.decode("latin-1") for k, v in scope["headers"] if k == b"accept"), None
             )
-            if _for_browser(query, params, accept):
+            endpoint = _endpoint(Request(scope))
+            if _for_browser(prologue(endpoint) + query, params, accept):
                 return None
             dataset = _dataset(params, state.settings.max_query_timeout)
             client = scope.get("client")
-            endpoint = _endpoint(Request(scope))
             inline, run = _prepare(
                 state, query, params, dataset, accept, endpoint, client[0] if client else "", False
             )

@@ -468,7 +468,13 @@ def _for_browser(text: str, params: dict[str, list[str]], accept: str | None) ->
     if [v for v in params.get("format", []) if v.strip()]:
         return False
     form = inspect_query(text).form  # the text as run: one tokenisation serves every check
-    table = GRAPH_FORMATS if form in ("CONSTRUCT", "DESCRIBE") else SOLUTIONS_FORMATS
+    return _prefers_html(accept, form in ("CONSTRUCT", "DESCRIBE"))
+
+
+@functools.lru_cache(maxsize=256)
+def _prefers_html(accept: str | None, graph: bool) -> bool:
+    """Accept prefers HTML over this form's result formats (clients send few distinct Accepts)."""
+    table = GRAPH_FORMATS if graph else SOLUTIONS_FORMATS
     return choose(accept, [*table.values(), HTML]) == HTML
 
 

@@ -378,7 +378,7 @@ def _void_response(request: Request, suffix: str | None) -> Response:
         view = _resource_view(description, description.iri, site, request)
         response = render(request, "resource.html", **view)
     else:
-        response = _rdf_response(site, "void", description, media)
+        response = _rdf_response(site, description.iri, description, media)
     return _respond(response, VOID_PATH, media, negotiated)
 
 

@@ -249,7 +249,10 @@ def _format_for(form: str, params: dict[str, list[str]], accept: str | None) -> 
 # --- the endpoint ----------------------------------------------------------------------------
 
 ANSWER_MEDIA = [*SOLUTIONS_FORMATS.values(), *GRAPH_FORMATS.values(), HTML]
-FORMAT_NAMES = [*SOLUTIONS_FORMATS, *(n for n in GRAPH_FORMATS if n not in SOLUTIONS_FORMATS)]
+FORMAT_NAMES = sorted(
+    {*SOLUTIONS_FORMATS, *GRAPH_FORMATS, *FORMAT_ALIASES, *GRAPH_SPELLINGS, "html"}
+)
+"""Every short `format=` value accepted (html: the service description's editor page)."""
 
 
 def _parameter(name: str, schema: dict[str, object], description: str) -> dict[str, object]:
@@ -270,8 +273,8 @@ DATASET_AND_FORMAT = [
     _parameter("named-graph-uri", IRI_LIST, "A named graph of the dataset (repeatable)."),
     _parameter(
         "format",
-        {"type": "string", "enum": [*FORMAT_NAMES, "n3", "json-ld", ""]},
-        "Overrides Accept (n3 is served as Turtle; empty: by Accept).",
+        {"type": "string", "enum": [*FORMAT_NAMES, ""]},
+        "Overrides Accept (n3 is served as Turtle; empty: by Accept); media types work too.",
     ),
     _parameter(
         "timeout",
@@ -387,7 +390,7 @@ def _endpoint(request: Request) -> str:
 
 
 @functools.lru_cache(maxsize=64)
-def prologue(base: str) -> str:
+def _prologue(base: str) -> str:
     """The BASE and PREFIX declarations every query on /sparql starts from, on one line.
 
     The same prefixes as `netkg query` (netkg/prefixes.py); a query's own declarations win,
@@ -454,7 +457,7 @@ async def _answer(request: Request, params: dict[str, list[str]]) -> Response:
             raise Forbidden(READ_ONLY)
         return await _describe_service(request, params)
     accept = request.headers.get("accept")
-    for_browser = _for_browser(prologue(_endpoint(request)) + query, params, accept)
+    for_browser = _for_browser(_prologue(_endpoint(request)) + query, params, accept)
     try:
         return await _query(request, query, params, dataset, html=for_browser)
     except NetkgError as error:
@@ -515,7 +518,7 @@ def _prepare(
     """(runs inline?, the call that answers): formats chosen, the prologue added."""
     if not query.strip():
         raise BadRequest("the 'query' parameter is empty")
-    text = prologue(endpoint) + query
+    text = _prologue(endpoint) + query
     if html:
         solutions_format, graph_format = SOLUTIONS_FORMATS["json"], GRAPH_FORMATS["ttl"]
     else:
@@ -583,7 +586,7 @@ class FastSparql:
                 (v.decode("latin-1") for k, v in scope["headers"] if k == b"accept"), None
             )
             endpoint = _endpoint(Request(scope))
-            if _for_browser(prologue(endpoint) + query, params, accept):
+            if _for_browser(_prologue(endpoint) + query, params, accept):
                 return None
             dataset = _dataset(params, state.settings.max_query_timeout)
             client = scope.get("client")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pyoxigraph as ox
 import pytest
 import rdflib
 from pyld import jsonld
@@ -193,11 +194,18 @@ def test_sparqlwrapper_select_and_ask_in_every_format(
 def test_sparqlwrapper_construct_and_describe_in_every_format(
     server: str, query: str, return_format: str, method: str
 ) -> None:
-    graph = _sparqlwrapper(server, query, return_format, method).convert()
-    if not isinstance(graph, rdflib.Graph):  # SPARQLWrapper leaves Turtle, N3, JSON-LD as text
-        rdflib_format = {TURTLE: "turtle", N3: "n3", JSONLD: "json-ld"}[return_format]
-        graph = rdflib.Graph().parse(data=graph, format=rdflib_format)
-    assert (SURGERY, RDF.type, URIRef(NET + "Treatment")) in graph
+    response = _sparqlwrapper(server, query, return_format, method).response
+    media = response.headers["content-type"].split(";")[0]
+    assert media == {TURTLE: "text/turtle", N3: "text/turtle", JSONLD: "application/ld+json"}.get(
+        return_format, "application/rdf+xml"
+    )
+    rdf_format = ox.RdfFormat.from_media_type(media)
+    assert rdf_format is not None
+    triples = [quad.triple for quad in ox.parse(response.read(), format=rdf_format)]
+    treatment = ox.Triple(
+        ox.NamedNode(SURGERY), ox.NamedNode(str(RDF.type)), ox.NamedNode(NET + "Treatment")
+    )
+    assert treatment in triples
 
 
 # --- rdflib's SPARQLStore -----------------------------------------------------------------------

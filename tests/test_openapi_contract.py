@@ -13,11 +13,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from service_support import running_netkg, service_dist
+from service_support import VENV_BIN, running_netkg, service_dist
 
 __all__ = ["service_dist"]  # fixture used here
 
-SCHEMATHESIS = Path(__file__).parent.parent / ".venv" / "bin" / "schemathesis"
+SCHEMATHESIS = VENV_BIN / "schemathesis"
 CONFIG = """\
 [[operations]]
 include-path = "/sparql"

@@ -568,8 +568,8 @@ def test_rebuilds_in_quick_succession_keep_at_most_one_old_store(tmp_path: Path)
     try:
         stores[0].query(LONG)  # its workers run
         for n in range(4):
-            with (project / "data" / "treatments.ttl").open("a") as data:
-                data.write(f"\n# rebuild {n}\n")
+            with (project / "data" / "treatments.ttl").open("a") as data:  # a new release
+                data.write(f'\nid:option-{n} a net:Treatment ; skos:prefLabel "option {n}"@en .\n')
             build_fixture_release(dist, project)
             assert reload_release(app) is True
             stores.append(app.state.netkg.store)

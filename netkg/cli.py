@@ -425,8 +425,10 @@ def serve(
         uvicorn.run(application, **options)
         return
     # Several processes import the app by name, so they take their settings from the environment.
+    from netkg.processes import serve_processes
+
     os.environ.update(settings.to_env())
-    uvicorn.run("netkg.service:app_from_env", factory=True, workers=processes, **options)
+    serve_processes(processes, options)
 
 
 def _get_once(application: object, path: str, accept: str) -> int:

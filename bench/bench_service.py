@@ -96,11 +96,12 @@ def tree(pid: int) -> list[int]:
     while todo:
         current = todo.pop()
         found.append(current)
-        try:
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        try:  # children are listed per thread (workers are started from a thread pool)
+            tasks = list(Path(f"/proc/{current}/task").iterdir())
+            for task in tasks:
+                todo.extend(int(c) for c in (task / "children").read_text().split())
         except (FileNotFoundError, ProcessLookupError):
             continue
-        todo.extend(int(c) for c in children)
     return found
 
 

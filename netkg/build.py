@@ -1,8 +1,11 @@
-"""Write the release (`dist/`) that the service reads: validated, deterministic, atomic.
+"""Write the release (`dist/`) that the service reads: validated, deterministic, atomic, with
+its Oxigraph store (`store/`, bulk-loaded from netkg.nq) for the service to open read-only.
 
-Validated: a source with a SHACL violation builds nothing. Deterministic: blank nodes are
-canonicalised, line formats sorted, JSON sorted, and the date comes from the sources (git, or
-`--date` / `SOURCE_DATE_EPOCH`), never the clock, so the same sources give the same bytes anywhere.
+Validated: a source with a SHACL violation builds nothing; bulk files (`bulk=`, for graphs too
+large for rdflib and pyshacl) are streamed by pyoxigraph and checked for syntax only
+(docs/model.md). Deterministic: blank nodes are canonicalised, line formats sorted, JSON sorted,
+and the date comes from the sources (git, or `--date` / `SOURCE_DATE_EPOCH`), never the clock, so
+the same sources give the same bytes anywhere, except in the store's RocksDB files (same quads).
 Atomic: everything is written to a temporary folder beside `out` and swapped in at the end, so a
 build that fails or is killed leaves the previous release whole.
 
@@ -707,7 +710,7 @@ def build_release(
         work.mkdir()
         bulk_lines = _read_bulk([Path(p) for p in bulk], work) if bulk else []
         bulk_file = work / "bulk.nt"
-        curated_quads = [  # and the VoID graph's, once it has counted and checksummed the rest
+        curated_quads = [  # the VoID graph joins them once it has counted and checksummed the rest
             line
             for graph_iri, graph in (
                 (ONTOLOGY_GRAPH, sources.ontology),

@@ -167,6 +167,7 @@ def build(
         list[Path] | None,
         typer.Option(
             "--bulk",
+            metavar="FILE",
             help="An N-Triples (.nt) or N-Quads (.nq) file added to the data graph, checked for "
             "syntax only, not SHACL (repeatable; docs/model.md).",
         ),

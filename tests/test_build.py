@@ -85,7 +85,8 @@ def test_the_store_opens_read_only_in_a_fresh_process_and_holds_the_nquads(dist:
     assert index["store"] == "store" and "store" not in index["files"]  # not a download
     code = (
         "import sys, pyoxigraph as ox; store = ox.Store.read_only(sys.argv[1]); "
-        "print(next(iter(store.query('SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }')))[0].value)"
+        "query = 'SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }'; "
+        "print(next(iter(store.query(query)))[0].value)"
     )
     done = subprocess.run(
         [sys.executable, "-c", code, str(dist / "store")],
@@ -429,21 +430,20 @@ def test_the_named_queries_ship_in_the_release_and_are_published_as_examples(
         assert text.strip() in (out / "api" / f"{name}.rq").read_text(encoding="utf-8")
 
 
-# --- bulk input: streamed by pyoxigraph, syntax-checked, not SHACL ---------------------------------
+# --- bulk input: streamed by pyoxigraph, syntax-checked, not SHACL -------------------------------
 
+LABEL, A = f"<{RDFS.label}>", f"<{RDF.type}>"
 BULK = (
     "# a comment line\n"
-    '<https://w3id.org/netkg/id/bulk-1> <http://www.w3.org/2000/01/rdf-schema#label> "bulk one"@en .\n'
-    "<https://w3id.org/netkg/id/bulk-1> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
-    "<https://w3id.org/netkg/ontology#Treatment> .\n"
+    f'<{ID}bulk-1> {LABEL} "bulk one"@en .\n'
+    f"<{ID}bulk-1> {A} <{NET.Treatment}> .\n"
     "\n"
-    "<https://w3id.org/netkg/id/bulk-1> <https://w3id.org/netkg/ontology#note> _:n1 .\n"
-    '_:n1 <http://www.w3.org/2000/01/rdf-schema#comment> "a \\"quoted\\" note\\non two lines" .\n'
-    '<https://w3id.org/netkg/id/bulk-2> <https://w3id.org/netkg/ontology#listPosition> "3"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'
+    f"<{ID}bulk-1> <{NET.note}> _:n1 .\n"
+    f'_:n1 <{RDFS.comment}> "a \\"quoted\\" note\\non two lines" .\n'
+    f'<{ID}bulk-2> <{NET.listPosition}> "3"^^<{XSD.integer}> .\n'
     # a repeat, and a triple the curated data already has: each is one triple in the release
-    '<https://w3id.org/netkg/id/bulk-1> <http://www.w3.org/2000/01/rdf-schema#label> "bulk one"@en .\n'
-    "<https://w3id.org/netkg/id/surgery> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
-    "<https://w3id.org/netkg/ontology#Treatment> .\n"
+    f'<{ID}bulk-1> {LABEL} "bulk one"@en .\n'
+    f"<{ID}surgery> {A} <{NET.Treatment}> .\n"
 )
 
 
@@ -518,8 +518,7 @@ def test_blank_nodes_of_two_bulk_files_stay_two_nodes(tmp_path: Path) -> None:
 def test_bulk_nquads_in_the_data_or_default_graph_are_accepted(tmp_path: Path) -> None:
     data = f"<{DATA_GRAPH}>"
     (tmp_path / "extra.nq").write_text(
-        f'<https://w3id.org/netkg/id/q1> <http://www.w3.org/2000/01/rdf-schema#label> "q1" {data} .\n'
-        '<https://w3id.org/netkg/id/q2> <http://www.w3.org/2000/01/rdf-schema#label> "q2" .\n',
+        f'<{ID}q1> {LABEL} "q1" {data} .\n<{ID}q2> {LABEL} "q2" .\n',
         encoding="utf-8",
     )
     out = build_release(SRC, tmp_path / "dist", date=DATE, bulk=[tmp_path / "extra.nq"])
@@ -533,8 +532,7 @@ def test_bulk_nquads_in_the_data_or_default_graph_are_accepted(tmp_path: Path) -
     [
         (
             "bad.nt",
-            '# fine so far\n<https://w3id.org/netkg/id/a> <http://www.w3.org/2000/01/rdf-schema#label> "a" .\n'
-            '<https://w3id.org/netkg/id/b> <http://www.w3.org/2000/01/rdf-schema#label> "unterminated .\n',
+            f'# fine so far\n<{ID}a> {LABEL} "a" .\n<{ID}b> {LABEL} "unterminated .\n',
             r"bad\.nt:3:\d+: not valid N-Triples",
             "Fix the statement on that line",
         ),

@@ -20,6 +20,7 @@ import pyoxigraph as ox
 from pyld import jsonld
 
 from netkg.store import Store
+from netkg.store.guard import inline_terms
 from netkg.store.results import limited_triples
 
 __all__ = [
@@ -73,7 +74,7 @@ CONSTRUCT {{
   UNION {{ ?ax owl:annotatedSource ?s ; ?axp ?axo }}
 }}
 """
-"""One query for the whole description; `?s` is bound (never spliced) to the resource's IRI.
+"""One query for the whole description; `?s` is the resource's IRI, written in as a term.
 The label branches filter `?p IN (…)` rather than join a `VALUES` block: same rows, but Oxigraph
 evaluates the VALUES join over every label in the store (430 ms at 1M triples, 0.3 ms this way)."""
 
@@ -135,21 +136,23 @@ class Description:
         return bool(self.triples)
 
 
-def _triples(store: Store, sparql: str, substitutions: dict[str, ox.NamedNode]) -> list[ox.Triple]:
+def _triples(store: Store, sparql: str) -> list[ox.Triple]:
     """The triples of netkg's own CONSTRUCT (trusted: it runs in the serving process)."""
-    result = store.execute(sparql, substitutions=substitutions, trusted=True)
+    result = store.execute(sparql, trusted=True)
     assert not isinstance(result, ox.QuerySolutions | ox.QueryBoolean)
     return limited_triples(result, store.max_rows)
 
 
 def describe(store: Store, iri: str) -> Description:
-    """The description of `iri` (empty when the graph says nothing about it)."""
-    return Description.of(iri, _triples(store, DESCRIBE, {"s": ox.NamedNode(iri)}))
+    """The description of `iri` (empty when the graph says nothing about it). The IRI is written
+    into the query as a validated term (`inline_terms`: 1.3 ms at 1M triples instead of 480 ms as
+    a substitution)."""
+    return Description.of(iri, _triples(store, inline_terms(DESCRIBE, {"s": ox.NamedNode(iri)})))
 
 
 def ontology_graph(store: Store, iri: str) -> Description:
     """The whole ontology, as the description of the ontology document `iri`."""
-    return Description.of(iri, _triples(store, ONTOLOGY, {}))
+    return Description.of(iri, _triples(store, ONTOLOGY))
 
 
 # --- representations --------------------------------------------------------------------------

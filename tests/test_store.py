@@ -450,6 +450,7 @@ def test_the_public_names_are_pinned() -> None:
         "bind_values",
         "check_dataset",
         "check_query",
+        "inline_terms",
         "inspect_query",
         "load_release_to",
         "open_store",
@@ -587,3 +588,15 @@ def test_rebuilds_in_quick_succession_keep_at_most_one_old_store(tmp_path: Path)
     finally:
         for store in stores:
             store.close()
+
+
+def test_inline_terms_writes_only_the_named_variables() -> None:
+    from netkg.store import inline_terms
+
+    query = 'CONSTRUCT { ?s ?p "?s" } WHERE { ?s ?p ?src . $s <urn:x?s> ?o } # ?s'
+    term = ox.NamedNode("https://w3id.org/netkg/id/a")
+    assert inline_terms(query, {"s": term}) == (
+        f'CONSTRUCT {{ {term} ?p "?s" }} WHERE {{ {term} ?p ?src . {term} <urn:x?s> ?o }} # ?s'
+    )
+    literal = ox.Literal('say "hi"', language="en")
+    assert inline_terms("ASK { ?x ?p ?v }", {"v": literal}) == 'ASK { ?x ?p "say \\"hi\\""@en }'

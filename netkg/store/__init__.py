@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from netkg.config import Settings
 from netkg.store.embedded import EmbeddedStore
-from netkg.store.guard import QueryShape, check_dataset, check_query, inspect_query
+from netkg.store.guard import QueryShape, check_dataset, check_query, inline_terms, inspect_query
 from netkg.store.protocol import QueryAnswer, Result, Store
 from netkg.store.release import Release, read_release, store_location
 from netkg.store.remote import RemoteStore, bind_values, load_release_to, values_block
@@ -33,6 +33,7 @@ __all__ = [
     "bind_values",
     "check_dataset",
     "check_query",
+    "inline_terms",
     "inspect_query",
     "load_release_to",
     "open_store",

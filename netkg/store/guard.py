@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Literal, NamedTuple
 
 import pyoxigraph as ox
@@ -35,6 +35,7 @@ __all__ = [
     "QueryShape",
     "check_dataset",
     "check_query",
+    "inline_terms",
     "inspect_query",
 ]
 
@@ -306,6 +307,25 @@ def check_query(
             "a URL a client names; run federated queries from your own SPARQL client"
         )
     return shape
+
+
+def inline_terms(sparql: str, terms: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
+    """`sparql` with each `?name` of `terms` written as its RDF term, token by token (strings,
+    IRIs and comments are never touched).
+
+    For netkg's own CONSTRUCT queries, whose variables appear only in patterns and templates:
+    pyoxigraph 0.5 applies `substitutions` as a join over the unbound query, so the description of
+    one resource at 1M triples took 480 ms bound and 1.3 ms written in. The terms are pyoxigraph
+    objects (validated IRIs, escaped literals), so their text can't change the query's structure.
+    """
+    parts: list[str] = []
+    last = 0
+    for match in _TOKEN.finditer(sparql):
+        if match.lastgroup == "var" and match.group()[1:] in terms:
+            parts += [sparql[last : match.start()], str(terms[match.group()[1:]])]
+            last = match.end()
+    parts.append(sparql[last:])
+    return "".join(parts)
 
 
 def check_dataset(default_graph_uris: Sequence[str], named_graph_uris: Sequence[str]) -> None:

@@ -337,6 +337,7 @@ def main() -> None:
         if args.processes:
             serve += ["--processes", str(args.processes)]
         with running(serve, f"{base}/sparql?query={ASK}", cwd=ROOT) as ours:
+            time.sleep(3)  # the first answer comes from the first process up; let the others listen
             store = _store_dir(args.dist, base)
             rss_start = rss_mib(ours.process.pid)
             pid = ours.process.pid

@@ -1,8 +1,11 @@
-"""Write the release (`dist/`) that the service reads: validated, deterministic, atomic.
+"""Write the release (`dist/`) that the service reads: validated, deterministic, atomic, with
+its Oxigraph store (`store/`, bulk-loaded from netkg.nq) for the service to open read-only.
 
-Validated: a source with a SHACL violation builds nothing. Deterministic: blank nodes are
-canonicalised, line formats sorted, JSON sorted, and the date comes from the sources (git, or
-`--date` / `SOURCE_DATE_EPOCH`), never the clock, so the same sources give the same bytes anywhere.
+Validated: a source with a SHACL violation builds nothing; bulk files (`bulk=`, for graphs too
+large for rdflib and pyshacl) are streamed by pyoxigraph and checked for syntax only
+(docs/model.md). Deterministic: blank nodes are canonicalised, line formats sorted, JSON sorted,
+and the date comes from the sources (git, or `--date` / `SOURCE_DATE_EPOCH`), never the clock, so
+the same sources give the same bytes anywhere, except in the store's RocksDB files (same quads).
 Atomic: everything is written to a temporary folder beside `out` and swapped in at the end, so a
 build that fails or is killed leaves the previous release whole.
 
@@ -19,12 +22,13 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import OWL, RDF, BNode, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import SH
@@ -43,6 +47,8 @@ DATA_GRAPH = URIRef(BASE + "graph/data")
 VOID_GRAPH = URIRef(BASE + "graph/void")
 QUERIES_GRAPH = URIRef(BASE + "graph/queries")
 SOURCE_FOLDERS = ("ontology", "data", "shapes")
+STORE = "store"  # the release's Oxigraph store, a folder: release.json names it under "store"
+BULK_FORMATS = {".nt": ox.RdfFormat.N_TRIPLES, ".nq": ox.RdfFormat.N_QUADS}
 RELEASE_FILES = (
     "context.jsonld",
     "netkg.fhir.json",
@@ -281,20 +287,133 @@ def validation_report(loaded: LoadedSources, *, validate: bool = True) -> Report
 # --- writing -----------------------------------------------------------------------------------
 
 
-def _sorted_lines(text: str) -> str:
-    lines = sorted({line for line in text.splitlines() if line.strip()})
-    return "\n".join(lines) + "\n" if lines else ""
+_NT = ox.RdfFormat.N_TRIPLES
 
 
-def _quads(graph: Graph, graph_iri: URIRef) -> str:
-    """N-Quads of one named graph: its N-Triples lines with the graph IRI before the final dot."""
-    suffix = f" {graph_iri.n3()} .\n"
-    lines = graph.serialize(format="nt").splitlines()
-    return "".join(line[:-2].rstrip() + suffix for line in lines if line.endswith(" ."))
+def _nt_lines(graph: Graph) -> list[str]:
+    """The graph as N-Triples lines in pyoxigraph's canonical form, sorted and unique: the one
+    form of every line in netkg.nt and netkg.nq, curated or bulk, so equal triples dedupe."""
+    parsed = ox.parse(input=graph.serialize(format="nt", encoding="utf-8"), format=_NT)
+    text = ox.serialize((quad.triple for quad in parsed), format=_NT) or b""
+    return sorted(set(text.decode("utf-8").splitlines(keepends=True)))
+
+
+def _merge_unique(few: list[str], many: Iterable[str]) -> Iterator[str]:
+    """Two sorted sequences of lines as one, sorted and without repeats: the curated lines
+    (`few`) merged into the bulk ones in one pass (heapq.merge is slower by far at millions)."""
+    pending = iter(few)
+    next_few = next(pending, None)
+    previous = None
+    for line in many:
+        while next_few is not None and next_few <= line:
+            if next_few != previous:
+                yield next_few
+                previous = next_few
+            next_few = next(pending, None)
+        if line != previous:
+            yield line
+            previous = line
+    while next_few is not None:
+        if next_few != previous:
+            yield next_few
+            previous = next_few
+        next_few = next(pending, None)
+
+
+def _in_graph(lines: Iterable[str], graph_iri: URIRef) -> Iterator[str]:
+    """N-Triples lines as N-Quads of one named graph (sorted input gives sorted output: the
+    graph goes where every line has the same ` .`)."""
+    suffix = f" <{graph_iri}> .\n"
+    return (line[:-3] + suffix for line in lines)
+
+
+def _counted_by_graph(quads: Iterable[str], counts: dict[str, int]) -> Iterator[str]:
+    """N-Quads lines passed through, counted in `counts` by their graph IRI (release.json)."""
+    for line in quads:
+        graph = line[line.rindex("<") + 1 : line.rindex(">")]
+        counts[graph] = counts.get(graph, 0) + 1
+        yield line
+
+
+def _statement_line(path: Path, number: int) -> int:
+    """The line of the `number`-th statement of an N-Triples/N-Quads file (one per line;
+    blank and comment lines hold none); only used to report an error."""
+    line_number = 0
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        for line_number, line in enumerate(handle, 1):
+            text = line.strip()
+            if text and not text.startswith("#"):
+                number -= 1
+                if number == 0:
+                    return line_number
+    return line_number
+
+
+def _bulk_triples(path: Path, number: int) -> Iterator[ox.Triple]:
+    """The triples of the `number`-th bulk file, checked as they stream: its syntax (pyoxigraph's
+    strict parser) and, for N-Quads, that every quad is in the default graph or the data graph.
+    Blank nodes are scoped to their file: `_:x` becomes `_:k{number}x` (curated labels never
+    start with k), so equal labels in two files stay two nodes, and the output stays stable."""
+    fmt = BULK_FORMATS.get(path.suffix)
+    if fmt is None:
+        raise SourceError(
+            f"{path}: a bulk file must be N-Triples (.nt) or N-Quads (.nq); convert it, "
+            f"e.g. `oxigraph convert --from-file {path.name} --to-file {path.stem}.nt`"
+        )
+    data = ox.NamedNode(str(DATA_GRAPH))
+    scope = f"k{number}"
+
+    def scoped(term: Any) -> Any:
+        return ox.BlankNode(scope + term.value) if isinstance(term, ox.BlankNode) else term
+
+    for statement, quad in enumerate(ox.parse(path=path, format=fmt), 1):
+        graph = quad.graph_name
+        if fmt != _NT and not isinstance(graph, ox.DefaultGraph) and graph != data:
+            raise SourceError(
+                f"{path}:{_statement_line(path, statement)}: the quad is in graph {graph}; bulk "
+                f"quads belong to the data graph <{DATA_GRAPH}> or the default graph (which "
+                "means the data graph). Drop the graph name or use the data graph's."
+            )
+        subject, obj = quad.subject, quad.object
+        if isinstance(subject, ox.BlankNode) or isinstance(obj, ox.BlankNode):
+            yield ox.Triple(scoped(subject), quad.predicate, scoped(obj))
+        else:
+            yield quad.triple
+
+
+def _read_bulk(paths: Sequence[Path], work: Path) -> list[str]:
+    """Stream the bulk files through pyoxigraph into canonical N-Triples (`work/bulk.nt`,
+    rewritten sorted and unique); return its lines. Errors name the file and line."""
+    target = work / "bulk.nt"
+    with open(target, "wb") as handle:
+        for number, path in enumerate(paths):
+            try:
+                ox.serialize(_bulk_triples(path, number), handle, _NT)
+            except SyntaxError as error:
+                reason = re.sub(r"^Parser error[^:]*: ", "", error.msg)
+                raise SourceError(
+                    f"{path}:{error.lineno}:{error.offset}: not valid "
+                    f"{'N-Quads' if path.suffix == '.nq' else 'N-Triples'}: {reason}. Fix the "
+                    "statement on that line (one statement per line, IRIs in <>, literals "
+                    "quoted, ending with ` .`)."
+                ) from None
+            except OSError as error:
+                raise SourceError(f"{path}: cannot read the bulk file: {error}") from None
+    with open(target, encoding="utf-8") as handle:
+        lines = sorted(set(handle))
+    with open(target, "w", encoding="utf-8", newline="\n") as handle:
+        handle.writelines(lines)
+    return lines
 
 
 def jsonld(graph: Graph, context: dict[str, Any]) -> str:
-    """The graph as compacted, flattened JSON-LD with netkg's context inline, written in one
+    """The graph as compacted, flattened JSON-LD with netkg's context inline (see
+    `jsonld_document`)."""
+    return ctx.dumps(jsonld_document(graph, context))
+
+
+def jsonld_document(graph: Graph, context: dict[str, Any]) -> dict[str, Any]:
+    """The graph as compacted, flattened JSON-LD with netkg's context inline, built in one
     linear pass (rdflib's compaction is slow on large graphs): nodes sorted by `@id`, values
     sorted, a context term used for each value its coercion fits, a compact IRI otherwise."""
     definitions = context["@context"]
@@ -370,7 +489,38 @@ def jsonld(graph: Graph, context: dict[str, Any]) -> str:
             ordered = sorted(values, key=sort_key)
             entry[key] = ordered[0] if len(ordered) == 1 else ordered
         flat.append(entry)
-    return ctx.dumps({"@context": definitions, "@graph": flat})
+    return {"@context": definitions, "@graph": flat}
+
+
+_SPLICE = "\ue000bulk nodes go here"  # never a node: a marker in the text, replaced as written
+
+
+def _jsonld_parts(
+    graph: Graph, context: dict[str, Any], bulk: Path | None, work: Path
+) -> list[str | Callable[[Any], None]]:
+    """netkg.jsonld: the curated graph compacted with netkg's context, then, in the same
+    `@graph`, the bulk triples as pyoxigraph writes them (`_bulk_jsonld_nodes`)."""
+    document = jsonld_document(graph, context)
+    if bulk is None:
+        return [ctx.dumps(document)]
+    document["@graph"].append(_SPLICE)
+    head, tail = ctx.dumps(document).split(json.dumps(_SPLICE, ensure_ascii=False))
+    return [head, _bulk_jsonld_nodes(bulk, work), tail]
+
+
+def _lines(lines: Iterable[str]) -> Callable[[Any], None]:
+    """A writer of text lines, in batches (one `write` per line is slow at millions)."""
+
+    def write(handle: Any) -> None:
+        batch: list[str] = []
+        for line in lines:
+            batch.append(line)
+            if len(batch) == 1 << 16:
+                handle.write("".join(batch).encode("utf-8"))
+                batch.clear()
+        handle.write("".join(batch).encode("utf-8"))
+
+    return write
 
 
 _RDF_TYPE = str(RDF.type)
@@ -432,18 +582,70 @@ def turtle(graph: Graph) -> str:
     return header + "\n" + "\n".join(blocks)
 
 
-def _write(folder: Path, name: str, text: str, progress: Progress | None) -> None:
-    with open(folder / name, "w", encoding="utf-8", newline="\n") as handle:
-        handle.write(text)
+def _write(
+    folder: Path,
+    name: str,
+    parts: Iterable[str | Callable[[Any], None]],
+    progress: Progress | None,
+) -> None:
+    """Write `folder/name` from text parts and writers (called with the binary file), and sync."""
+    with open(folder / name, "wb") as handle:
+        for part in parts:
+            if isinstance(part, str):
+                handle.write(part.encode("utf-8"))
+            else:
+                part(handle)
         handle.flush()
         os.fsync(handle.fileno())
     if progress is not None:
         progress(name)
 
 
+def _bulk_writer(bulk: Path, fmt: ox.RdfFormat, **options: Any) -> Callable[[Any], None]:
+    """Write the bulk triples of `bulk` (N-Triples) in `fmt` with pyoxigraph's serialiser."""
+
+    def write(handle: Any) -> None:
+        triples = (quad.triple for quad in ox.parse(path=bulk, format=_NT))
+        ox.serialize(triples, handle, fmt, **options)
+
+    return write
+
+
+def _bulk_jsonld_nodes(bulk: Path, work: Path) -> Callable[[Any], None]:
+    """The bulk triples as expanded JSON-LD node objects, comma-separated, for the `@graph` of
+    netkg.jsonld: pyoxigraph writes a top-level array of full-IRI nodes, which mean the same under
+    netkg's context (it has no @vocab, @base or default @language), and this keeps what is inside
+    the brackets."""
+
+    def write(handle: Any) -> None:
+        part = work / "bulk.jsonld"
+        _bulk_writer(bulk, ox.RdfFormat.STREAMING_JSON_LD)(str(part))
+        with open(part, "rb") as source:
+            source.seek(1)  # "["
+            remaining = part.stat().st_size - 2  # without "[" and "]"
+            while remaining > 0:
+                chunk = source.read(min(remaining, 1 << 20))
+                handle.write(chunk)
+                remaining -= len(chunk)
+        part.unlink()
+
+    return write
+
+
 def _digest(path: Path) -> tuple[int, str]:
-    data = path.read_bytes()
-    return len(data), hashlib.sha256(data).hexdigest()
+    with open(path, "rb") as handle:
+        return path.stat().st_size, hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _write_store(folder: Path, nquads: Path) -> None:
+    """Bulk-load the release's N-Quads into an Oxigraph store at `folder` (pyoxigraph's bulk
+    loader, never rdflib), optimise and flush it, and close it, so that any process can open it
+    with `pyoxigraph.Store.read_only`. One load of one file: nothing left to compact."""
+    store = ox.Store(str(folder))
+    store.bulk_load(path=nquads, format=ox.RdfFormat.N_QUADS)
+    store.optimize()
+    store.flush()
+    del store  # the only reference: closes the database
 
 
 def _temp_names(out: Path) -> Iterator[Path]:
@@ -485,12 +687,15 @@ def build_release(
     *,
     validate: bool = True,
     date: str | None = None,
+    bulk: Sequence[Path] = (),
     progress: Progress | None = None,
 ) -> Path:
     """Build the release of the source tree `root` into `out`; replace `out` only when complete.
 
-    Raises SourceError (unreadable sources), ValidationFailed (a SHACL violation) or BuildError;
-    in every case `out` is left as it was. `progress` is called with each file name once written.
+    `bulk`: N-Triples/N-Quads files added to the data graph, checked for syntax only and
+    streamed by pyoxigraph (docs/model.md). Raises SourceError (unreadable sources or bulk
+    files), ValidationFailed (a SHACL violation) or BuildError; in every case `out` is left as it
+    was. `progress` is called with each file name once written.
     """
     root, out = Path(root), Path(out)
     recover(out)
@@ -511,12 +716,32 @@ def build_release(
     except OSError as error:
         raise BuildError(f"{out}: cannot write the release there: {error}") from error
     try:
-        _write(tmp, "netkg.ttl", turtle(merged), progress)
-        _write(tmp, "netkg.nt", _sorted_lines(merged.serialize(format="nt")), progress)
-        _write(tmp, "context.jsonld", ctx.dumps(context), progress)
-        _write(tmp, "netkg.jsonld", jsonld(merged, context), progress)
-        _write(tmp, "validation-report.ttl", turtle(report.turtle), progress)
-        _write(tmp, "validation-report.json", ctx.dumps(report.document), progress)
+        work = tmp / ".work"  # intermediate files, removed before the release is indexed
+        work.mkdir()
+        bulk_lines = _read_bulk([Path(p) for p in bulk], work) if bulk else []
+        bulk_file = work / "bulk.nt"
+        curated_quads = [  # the VoID graph joins them once it has counted and checksummed the rest
+            line
+            for graph_iri, graph in (
+                (ONTOLOGY_GRAPH, sources.ontology),
+                (DATA_GRAPH, sources.data),
+                (QUERIES_GRAPH, queries),
+            )
+            for line in _in_graph(_nt_lines(graph), graph_iri)
+        ]
+
+        prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+        extra_turtle: list[str | Callable[[Any], None]] = []
+        if bulk_lines:  # Turtle may declare prefixes again part way through
+            extra_turtle = ["\n", _bulk_writer(bulk_file, ox.RdfFormat.TURTLE, prefixes=prefixes)]
+        _write(tmp, "netkg.ttl", [turtle(merged), *extra_turtle], progress)
+        lines = list(_merge_unique(_nt_lines(merged), bulk_lines))
+        _write(tmp, "netkg.nt", [_lines(lines)], progress)
+        _write(tmp, "context.jsonld", [ctx.dumps(context)], progress)
+        jsonld_parts = _jsonld_parts(merged, context, bulk_file if bulk_lines else None, work)
+        _write(tmp, "netkg.jsonld", jsonld_parts, progress)
+        _write(tmp, "validation-report.ttl", [turtle(report.turtle)], progress)
+        _write(tmp, "validation-report.json", [ctx.dumps(report.document)], progress)
         if api.is_dir():  # the service's /api routes and the editor's examples come from here
             (tmp / "api").mkdir()
             for path in sorted(api.glob("*.rq")):
@@ -527,46 +752,58 @@ def build_release(
 
         # the SSSOM mapping set and the FHIR terminology bundle, for health information systems
         fhir_build.write_release_views(tmp, merged, version=version, issued=issued)
+        stats = void.statistics(lines)
+        del lines
 
         umbrella = URIRef(void.URI_SPACE + "neuroendocrine-tumour")
         examples = [umbrella] if (umbrella, None, None) in merged else []
+        digests: dict[str, tuple[int, str]] = {}
 
         def description(names: list[str], unchecked: list[str]) -> Graph:
-            infos = [void.FileInfo(n, *_digest(tmp / n)) for n in names]
+            for name in names:
+                if name not in digests:
+                    digests[name] = _digest(tmp / name)
+            infos = [void.FileInfo(n, *digests[n]) for n in names]
             infos += [void.FileInfo(n, None, None) for n in unchecked]
             infos.sort(key=lambda i: i.name)
             return void.describe(
-                merged, version=version, issued=issued, files=infos, example_resources=examples
+                stats, version=version, issued=issued, files=infos, example_resources=examples
             )
 
         written = sorted(p.name for p in tmp.iterdir() if p.is_file())
-        inner = description(written, ["netkg.nq", "void.ttl"])
-        named = (
-            (ONTOLOGY_GRAPH, sources.ontology),
-            (DATA_GRAPH, sources.data),
-            (VOID_GRAPH, inner),
-            (QUERIES_GRAPH, queries),
+        void_quads = list(
+            _in_graph(_nt_lines(description(written, ["netkg.nq", "void.ttl"])), VOID_GRAPH)
         )
-        quads = "".join(_quads(graph, graph_iri) for graph_iri, graph in named)
-        _write(tmp, "netkg.nq", _sorted_lines(quads), progress)
+        quads = _merge_unique(sorted(curated_quads + void_quads), _in_graph(bulk_lines, DATA_GRAPH))
+        graph_counts: dict[str, int] = {}
+        _write(tmp, "netkg.nq", [_lines(_counted_by_graph(quads, graph_counts))], progress)
+        del bulk_lines
         written.append("netkg.nq")
-        _write(tmp, "void.ttl", turtle(description(sorted(written), ["void.ttl"])), progress)
+        _write(tmp, "void.ttl", [turtle(description(sorted(written), ["void.ttl"]))], progress)
+        _write_store(tmp / STORE, tmp / "netkg.nq")
+        if progress is not None:
+            progress(STORE + "/")
+        shutil.rmtree(work)
 
-        files = {p.name: _digest(p)[1] for p in sorted(tmp.iterdir()) if p.is_file()}
+        files = {p.name: digests.get(p.name) or _digest(p) for p in tmp.iterdir() if p.is_file()}
         index = {
             "version": version,
             "built": issued,
-            "triples": len(merged),  # netkg.nt: the curated graphs and the examples, not VoID
+            "triples": stats.triples,
             "graphs": {  # triples per named graph of netkg.nq, by the last part of its IRI
-                "ontology": len(sources.ontology),
-                "data": len(sources.data),
-                "queries": len(queries),
-                "void": len(inner),
+                name: graph_counts.get(str(iri), 0)
+                for name, iri in (
+                    ("data", DATA_GRAPH),
+                    ("ontology", ONTOLOGY_GRAPH),
+                    ("queries", QUERIES_GRAPH),
+                    ("void", VOID_GRAPH),
+                )
             },
             "conforms": bool(report.document.get("conforms", True)),
-            "files": files,
+            "files": {name: sha for name, (_, sha) in sorted(files.items())},
+            "store": STORE,
         }
-        _write(tmp, "release.json", ctx.dumps(index), progress)
+        _write(tmp, "release.json", [ctx.dumps(index)], progress)
         _swap(tmp, out)
     except BaseException as error:
         shutil.rmtree(tmp, ignore_errors=True)

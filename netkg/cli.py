@@ -163,12 +163,22 @@ def build(
     no_validate: Annotated[
         bool, typer.Option("--no-validate", help="Skip SHACL (the report says so).")
     ] = False,
+    bulk: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--bulk",
+            metavar="FILE",
+            help="An N-Triples (.nt) or N-Quads (.nq) file added to the data graph, checked for "
+            "syntax only, not SHACL (repeatable; docs/model.md).",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
 ) -> None:
     """Validate, then write the release (dist/) atomically and deterministically.
 
     The graph as Turtle, N-Triples, N-Quads and JSON-LD, its @context, a VoID/DCAT description,
-    the validation report and release.json. Exit 1 on a violation, 2 on unreadable input."""
+    the validation report, an Oxigraph store (store/) and release.json. Exit 1 on a violation,
+    2 on unreadable input (sources or bulk files)."""
     import json
 
     from netkg.build import build_release
@@ -176,7 +186,7 @@ def build(
     from netkg.stats import headline
 
     try:
-        built = build_release(root, out, validate=not no_validate, date=date)
+        built = build_release(root, out, validate=not no_validate, date=date, bulk=bulk or ())
     except (NetkgError, OSError) as error:
         raise _release_fail(error) from None
     if not quiet:
@@ -285,7 +295,38 @@ def serve(
     ] = None,
     workers: Annotated[
         int | None,
-        typer.Option(help="Embedded store: query worker processes (default: NETKG_WORKERS or 2)."),
+        typer.Option(
+            help="Embedded store: worker processes for long queries, per server process "
+            "(default: NETKG_WORKERS or 2)."
+        ),
+    ] = None,
+    max_query_timeout: Annotated[
+        float | None,
+        typer.Option(
+            help="The most `timeout=` a request may ask, s (NETKG_MAX_QUERY_TIMEOUT, 60)."
+        ),
+    ] = None,
+    queue_size: Annotated[
+        int | None,
+        typer.Option(
+            help="Long queries that may wait for a worker; more: 503 (NETKG_QUEUE_SIZE, 8)."
+        ),
+    ] = None,
+    client_limit: Annotated[
+        int | None,
+        typer.Option(
+            help="Long queries one client may have in flight; more: 429 (NETKG_CLIENT_LIMIT, 2)."
+        ),
+    ] = None,
+    max_query_depth: Annotated[
+        int | None,
+        typer.Option(
+            help="Deepest nesting a query may have; deeper: 400 (NETKG_MAX_QUERY_DEPTH, 64)."
+        ),
+    ] = None,
+    max_query_bytes: Annotated[
+        int | None,
+        typer.Option(help="Longest query accepted; longer: 400 (NETKG_MAX_QUERY_BYTES, 100000)."),
     ] = None,
     build_if_missing: Annotated[
         bool,
@@ -302,9 +343,11 @@ def serve(
     processes: Annotated[
         int,
         typer.Option(
-            min=1, help="HTTP server processes sharing the port (each with its own store)."
+            min=0,
+            help="HTTP server processes sharing the port (they share the read-only store); "
+            "0: the default, one per core (the best measured, bench/RESULTS.md).",
         ),
-    ] = 1,
+    ] = 0,
     get: Annotated[
         str | None,
         typer.Option(
@@ -321,13 +364,23 @@ def serve(
     """
     import uvicorn
 
-    from netkg.config import Settings
+    from netkg.config import Settings, default_processes
     from netkg.errors import NetkgError
-    from netkg.service import create_app
+    from netkg.store import read_release, store_location
 
     err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
     try:
-        settings = Settings.from_env(dist=dist, store=store, store_url=store_url, workers=workers)
+        settings = Settings.from_env(
+            dist=dist,
+            store=store,
+            store_url=store_url,
+            workers=workers,
+            max_query_timeout=max_query_timeout,
+            queue_size=queue_size,
+            client_limit=client_limit,
+            max_query_depth=max_query_depth,
+            max_query_bytes=max_query_bytes,
+        )
         if not (settings.dist / "release.json").is_file():
             if not build_if_missing:
                 err.print(
@@ -341,7 +394,16 @@ def serve(
                 markup=False,
             )
             build_release(root, settings.dist)
-        application = create_app(settings)
+        processes = processes or default_processes()
+        if get is not None or processes == 1:
+            from netkg.service import create_app
+
+            application = create_app(settings)
+            release = application.state.netkg.release
+        else:  # the processes open the app; here only what would stop them all
+            release = read_release(settings.dist)
+            if settings.store == "embedded":
+                store_location(release)  # an older release's store is built once, here
     except NetkgError as error:
         err.print(f"netkg serve: {error.message}", markup=False)
         raise typer.Exit(error.exit_code) from None
@@ -349,7 +411,7 @@ def serve(
         raise typer.Exit(_get_once(application, get, accept))
     err.print(
         f"netkg serve: http://{host}:{port}/sparql ({settings.store} store, "
-        f"release {application.state.netkg.release.version}, {processes} process(es))",
+        f"release {release.version}, {processes} process(es))",
         markup=False,
     )
     options: dict[str, Any] = {
@@ -365,9 +427,10 @@ def serve(
         uvicorn.run(application, **options)
         return
     # Several processes import the app by name, so they take their settings from the environment.
-    application.state.netkg.store.close()
+    from netkg.processes import serve_processes
+
     os.environ.update(settings.to_env())
-    uvicorn.run("netkg.service:app_from_env", factory=True, workers=processes, **options)
+    serve_processes(processes, options)
 
 
 def _get_once(application: object, path: str, accept: str) -> int:

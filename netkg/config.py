@@ -57,9 +57,14 @@ class Settings:
     max_result_rows: int = 10_000  # solutions or triples; more is an error, never truncation
     max_request_bytes: int = 1_000_000  # request body (and query string) size limit
     allow_service: bool = False  # SERVICE (federation) makes the server fetch URLs: off
-    workers: int = 2  # embedded store: query worker processes
-    cache_size: int = 512  # answers kept per release (LRU); 0 turns the cache off
-    worker_wait: float = 10.0  # seconds a request waits for a free worker before 503
+    workers: int = 2  # embedded store: worker processes (per serving process) for long queries
+    cache_size: int = 512  # whole responses kept: 4 x this many (LRU); 0 turns the cache off
+    worker_wait: float = 10.0  # seconds a long query waits for a free worker before 503
+    queue_size: int = 8  # long queries that may wait for a worker; past that: 503 at once
+    client_limit: int = 2  # long queries one client (address) may have admitted; past that: 429
+    max_query_depth: int = 64  # nesting of groups/brackets a query may have; deeper: 400
+    max_query_bytes: int = 100_000  # the longest query text accepted; longer: 400
+    worker_nice: int = 10  # CPU priority lowered by this much in query workers (0: same)
     reload_interval: float = 2.0  # seconds between checks for a new release in dist/; 0: never
 
     def __post_init__(self) -> None:
@@ -80,11 +85,16 @@ class Settings:
             "max_request_bytes",
             "workers",
             "worker_wait",
+            "max_query_depth",
+            "max_query_bytes",
         ):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name}={getattr(self, name)!r}: must be greater than 0")
-        if self.cache_size < 0:
-            raise ConfigError(f"cache_size={self.cache_size!r}: must be 0 or more")
+        for name in ("cache_size", "queue_size", "client_limit", "worker_nice"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"{name}={getattr(self, name)!r}: must be 0 or more")
+        if self.worker_nice > 19:
+            raise ConfigError(f"worker_nice={self.worker_nice!r}: must be at most 19")
         if self.reload_interval < 0:
             raise ConfigError(f"reload_interval={self.reload_interval!r}: must be 0 or more")
 
@@ -102,10 +112,12 @@ class Settings:
                 values["dist"] = Path(raw)
             elif field.name == "allow_service":
                 values["allow_service"] = _bool(name, raw)
-            elif field.name in ("workers", "max_result_rows", "max_request_bytes", "cache_size"):
-                values[field.name] = (
-                    _positive(name, raw, int) if field.name != "cache_size" else _int(name, raw)
-                )
+            elif field.name in ("workers", "max_result_rows", "max_request_bytes") or (
+                field.name in ("max_query_depth", "max_query_bytes")
+            ):
+                values[field.name] = _positive(name, raw, int)
+            elif field.name in ("cache_size", "queue_size", "client_limit", "worker_nice"):
+                values[field.name] = _int(name, raw)
             elif field.name in ("query_timeout", "max_query_timeout", "worker_wait"):
                 values[field.name] = _positive(name, raw, float)
             elif field.name == "reload_interval":
@@ -132,6 +144,13 @@ class Settings:
     def with_(self, **changes: Any) -> Settings:
         """A copy with some fields changed (validated again)."""
         return replace(self, **changes)
+
+
+def default_processes() -> int:
+    """Server processes for `netkg serve` without `--processes`: one per core this process may
+    use (the best measured on 2 cores, bench/RESULTS.md; the store is shared, so each process
+    costs little memory)."""
+    return max(1, len(os.sched_getaffinity(0)))
 
 
 def _int(name: str, raw: str) -> int:

@@ -85,6 +85,12 @@ class ServiceBusy(NetkgError):
     status_code = 503
 
 
+class TooManyRequests(NetkgError):
+    """One client already has as many heavy queries in flight as the server allows it."""
+
+    status_code = 429
+
+
 class UriTooLong(NetkgError):
     """A GET request's query string is over the request-size limit; POST long queries instead."""
 

@@ -42,6 +42,9 @@ import yaml
 from netkg.errors import BadRequest, NetkgError, NotAcceptable
 from netkg.prefixes import PREFIXES
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader when PyYAML has it: ten times faster, so start-up stays short."""
+
 __all__ = [
     "FORMATS",
     "LocalStore",
@@ -369,7 +372,7 @@ def _parse(path: Path) -> tuple[NamedQuery | None, list[Problem]]:
     if header_length == 0:
         return None, [Problem(path, 1, "no '#+' YAML header (summary, params, columns) at the top")]
     try:
-        header = yaml.safe_load(header_text)
+        header = yaml.load(header_text, Loader=_YAML_LOADER)
     except yaml.YAMLError as error:
         # where the broken construct starts (context) beats where the parser gave up (problem)
         mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
@@ -698,6 +701,7 @@ def run(
         solutions_format="application/sparql-results+json",
         substitutions={"_" + name: term for name, term in bound.items()},
         timeout=timeout,
+        trusted=True,  # a named query: reviewed code, run in the serving process
     )
     rows = _solutions(answer.body)
     truncated = len(rows) > limit

@@ -538,6 +538,7 @@ def health(request: Request) -> Response:
         "status": "ok",
         "release": str(state.release.version),
         "store": str(state.settings.store),
+        **state.store.status(),
     }
     return JSONResponse(body, headers={"Cache-Control": "no-store"})
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import logging
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -87,7 +86,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         response = error_response(request, exc.status_code, exc.message)
         if exc.status_code == 405 and isinstance(exc.detail, str):
             response.headers["Allow"] = exc.detail
-        if exc.status_code == 503:
+        if exc.status_code in (429, 503):
             response.headers["Retry-After"] = "1"
         return response
 
@@ -119,9 +118,11 @@ def _install_error_handlers(app: FastAPI) -> None:
 def reload_release(app: FastAPI) -> bool:
     """Serve a new release from `settings.dist` if there is one; True if it was swapped in.
 
-    The new store is opened (and its workers loaded) before the swap, and the old one is
-    closed only after the longest a query may run, so no request is dropped. A release half
-    written or unreadable is ignored: the service keeps answering from the one it has.
+    The new store is opened before the swap; the old one keeps answering the queries it has
+    and is closed when its last one ends. At most one old store is kept: a third release closes
+    the oldest at once (its queries still running get 502), so rebuilds in quick succession
+    never pile up stores or workers. A release half written or unreadable is ignored: the
+    service keeps answering from the one it has.
     """
     state: AppState = app.state.netkg
     try:
@@ -132,10 +133,11 @@ def reload_release(app: FastAPI) -> bool:
         return False
     store = open_store(state.settings, release)
     app.state.netkg = AppState(settings=state.settings, store=store, release=release)
-    grace = state.settings.max_query_timeout + state.settings.worker_wait + 1
-    closer = threading.Timer(grace, state.store.close)
-    closer.daemon = True
-    closer.start()
+    retired: list[Store] = app.state.retired_stores
+    for older in retired:
+        older.close()
+    retired[:] = [state.store]
+    state.store.close(drain=True)
     log.warning("serving release %s (was %s)", release.version, state.release.version)
     return True
 
@@ -169,6 +171,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
             watcher.cancel()
         if owned:
             app.state.netkg.store.close()
+            for older in app.state.retired_stores:
+                older.close()
 
     app = FastAPI(
         title="netkg",
@@ -189,11 +193,13 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     openapi.install(app, max_query_timeout=settings.max_query_timeout)
     _add_api_docs(app)
+    app.add_middleware(sparql.FastSparql)  # innermost: bounded GET /sparql without routing
     add_http_policies(app, csp=content_security_policy(styles=[diagram.STYLE]))  # guide's SVG
     app.add_middleware(ResponseCache, max_entries=4 * settings.cache_size)  # outermost
     # The store last: its worker processes are only started once nothing else can fail.
     the_store = store if store is not None else open_store(settings, release)
     app.state.netkg = AppState(settings=settings, store=the_store, release=release)
+    app.state.retired_stores = []  # the store of the release before, until its queries end
     return app
 
 

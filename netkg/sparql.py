@@ -8,18 +8,21 @@ mounted elsewhere.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, urlencode
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from netkg import openapi
 from netkg.errors import (
@@ -43,9 +46,9 @@ from netkg.negotiate import (
 )
 from netkg.pages import render
 from netkg.prefixes import PREFIXES
-from netkg.store import QueryAnswer, Store, inspect_query
+from netkg.store import QueryAnswer, Store, check_dataset, inspect_query
 
-__all__ = ["named_graphs", "router"]
+__all__ = ["FastSparql", "named_graphs", "router"]
 
 router = APIRouter()
 
@@ -386,6 +389,7 @@ def _endpoint(request: Request) -> str:
     return str(request.url.replace(query="", fragment=""))
 
 
+@functools.lru_cache(maxsize=64)
 def _prologue(base: str) -> str:
     """The BASE and PREFIX declarations every query on /sparql starts from, on one line.
 
@@ -396,14 +400,20 @@ def _prologue(base: str) -> str:
     return f"BASE <{base}> {declarations}\n"
 
 
-def _graph_iris(params: dict[str, list[str]], name: str) -> list[str]:
-    iris = params.get(name, [])
-    for iri in iris:
-        try:
-            ox.NamedNode(iri)
-        except ValueError as error:
-            raise BadRequest(f"{name}={iri!r} is not an absolute IRI ({error})") from None
-    return iris
+def _dataset(params: dict[str, list[str]], max_timeout: float) -> _Dataset:
+    """The request's dataset and `timeout=`, checked (malformed graph IRIs: 400)."""
+    default_graphs = params.get("default-graph-uri", [])
+    named_graphs = params.get("named-graph-uri", [])
+    check_dataset(default_graphs, named_graphs)
+    return _Dataset(default_graphs, named_graphs, _timeout(params, max_timeout))
+
+
+class _Dataset(NamedTuple):
+    """A request's `default-graph-uri`, `named-graph-uri` and `timeout=`, checked."""
+
+    default_graphs: list[str]
+    named_graphs: list[str]
+    timeout: float | None
 
 
 _POSITION = re.compile(r"error at (\d+):(\d+): ")
@@ -441,19 +451,13 @@ async def _answer(request: Request, params: dict[str, list[str]]) -> Response:
         raise BadRequest("give either 'query' or 'update', not both")
     query = _one(params, "query")
     # checked even when they do not apply (the service description), so a typo never passes
-    dataset = _Dataset(
-        _graph_iris(params, "default-graph-uri"),
-        _graph_iris(params, "named-graph-uri"),
-        _timeout(params, request.app.state.netkg.settings.max_query_timeout),
-    )
+    dataset = _dataset(params, request.app.state.netkg.settings.max_query_timeout)
     if query is None:
         if "update" in params:
             raise Forbidden(READ_ONLY)
         return await _describe_service(request, params)
     accept = request.headers.get("accept")
-    for_browser = not [v for v in params.get("format", []) if v.strip()] and _wants_html(
-        accept, inspect_query(query).form
-    )
+    for_browser = _for_browser(_prologue(_endpoint(request)) + query, params, accept)
     try:
         return await _query(request, query, params, dataset, html=for_browser)
     except NetkgError as error:
@@ -462,17 +466,19 @@ async def _answer(request: Request, params: dict[str, list[str]]) -> Response:
         return _editor_page(request, query=query, error=error, status_code=error.status_code)
 
 
-def _wants_html(accept: str | None, form: str) -> bool:
-    table = GRAPH_FORMATS if form in ("CONSTRUCT", "DESCRIBE") else SOLUTIONS_FORMATS
+def _for_browser(text: str, params: dict[str, list[str]], accept: str | None) -> bool:
+    """A browser asking for the query (no `format=`, HTML preferred): the editor shows it."""
+    if [v for v in params.get("format", []) if v.strip()]:
+        return False
+    form = inspect_query(text).form  # the text as run: one tokenisation serves every check
+    return _prefers_html(accept, form in ("CONSTRUCT", "DESCRIBE"))
+
+
+@functools.lru_cache(maxsize=256)
+def _prefers_html(accept: str | None, graph: bool) -> bool:
+    """Accept prefers HTML over this form's result formats (clients send few distinct Accepts)."""
+    table = GRAPH_FORMATS if graph else SOLUTIONS_FORMATS
     return choose(accept, [*table.values(), HTML]) == HTML
-
-
-class _Dataset(NamedTuple):
-    """A request's `default-graph-uri`, `named-graph-uri` and `timeout=`, checked."""
-
-    default_graphs: list[str]
-    named_graphs: list[str]
-    timeout: float | None
 
 
 async def _query(
@@ -484,34 +490,112 @@ async def _query(
     html: bool,
 ) -> Response:
     """Run `query` and answer in the negotiated format, or as the editor page with its results."""
-    state = request.app.state.netkg
-    if not query.strip():
-        raise BadRequest("the 'query' parameter is empty")
-    shape = inspect_query(query)
-    if html:
-        solutions_format, graph_format = SOLUTIONS_FORMATS["json"], GRAPH_FORMATS["ttl"]
-    else:
-        solutions_format, graph_format = _format_for(
-            shape.form, params, request.headers.get("accept")
-        )
+    client = request.client.host if request.client else ""
+    accept = request.headers.get("accept")
+    inline, run = _prepare(
+        request.app.state.netkg, query, params, dataset, accept, _endpoint(request), client, html
+    )
     try:
-        answer = await run_in_threadpool(
-            state.store.query,
-            _prologue(_endpoint(request)) + query,
-            solutions_format=solutions_format,
-            graph_format=graph_format,
-            default_graph_uris=dataset.default_graphs,
-            named_graph_uris=dataset.named_graphs,
-            timeout=dataset.timeout,
-        )
+        # a bounded query answers at once, here; any other waits for a worker, in a thread
+        answer = run() if inline else await run_in_threadpool(run)
     except BadRequest as error:
         raise BadRequest(_readable(error.message, query)) from None
     if html:
         return _editor_page(request, query=query, answer=answer)
+    return Response(answer.body, media_type=_content_type(answer), headers={"Vary": "Accept"})
+
+
+def _prepare(
+    state: Any,
+    query: str,
+    params: dict[str, list[str]],
+    dataset: _Dataset,
+    accept: str | None,
+    endpoint: str,
+    client: str,
+    html: bool,
+) -> tuple[bool, Callable[[], QueryAnswer]]:
+    """(runs inline?, the call that answers): formats chosen, the prologue added."""
+    if not query.strip():
+        raise BadRequest("the 'query' parameter is empty")
+    text = _prologue(endpoint) + query
+    if html:
+        solutions_format, graph_format = SOLUTIONS_FORMATS["json"], GRAPH_FORMATS["ttl"]
+    else:
+        solutions_format, graph_format = _format_for(inspect_query(text).form, params, accept)
+    run = partial(
+        state.store.query,
+        text,
+        solutions_format=solutions_format,
+        graph_format=graph_format,
+        default_graph_uris=dataset.default_graphs,
+        named_graph_uris=dataset.named_graphs,
+        timeout=dataset.timeout,
+        client=client,
+    )
+    return state.store.runs_inline(text), run
+
+
+def _content_type(answer: QueryAnswer) -> str:
     media = answer.media_type
     if media.startswith("text/") or media.endswith(("+json", "+xml", "n-triples")):
         media += "; charset=utf-8"
-    return Response(answer.body, media_type=media, headers={"Vary": "Accept"})
+    return media
+
+
+class FastSparql:
+    """`GET /sparql?query=…` for a bounded query, answered without FastAPI's routing.
+
+    Pure ASGI, installed inside `HttpPolicies` and the response cache (so ETag, Cache-Control,
+    Vary and CORS come from the one implementation in netkg.http). It answers only the plain
+    case — a bounded query that runs in the serving process and succeeds; anything else (a long
+    query, POST, the service description, any error) goes on to the `/sparql` route above,
+    which does the same checks and renders errors.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        answer = self._answer(scope) if scope["type"] == "http" else None
+        if answer is None:
+            await self.app(scope, receive, send)
+            return
+        headers = [
+            (b"content-type", _content_type(answer).encode("latin-1")),
+            (b"content-length", str(len(answer.body)).encode("latin-1")),
+            (b"vary", b"Accept"),
+        ]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": answer.body})
+
+    @staticmethod
+    def _answer(scope: Scope) -> QueryAnswer | None:
+        if scope["path"] != "/sparql" or scope["method"] not in ("GET", "HEAD"):
+            return None
+        state = scope["app"].state.netkg
+        raw: bytes = scope.get("query_string", b"")
+        if not raw or len(raw) > state.settings.max_request_bytes:
+            return None
+        try:
+            params = _params(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
+            query = _one(params, "query")
+            if query is None or "update" in params:
+                return None
+            accept = next(
+                (v.decode("latin-1") for k, v in scope["headers"] if k == b"accept"), None
+            )
+            endpoint = _endpoint(Request(scope))
+            if _for_browser(_prologue(endpoint) + query, params, accept):
+                return None
+            dataset = _dataset(params, state.settings.max_query_timeout)
+            client = scope.get("client")
+            inline, run = _prepare(
+                state, query, params, dataset, accept, endpoint, client[0] if client else "", False
+            )
+            return run() if inline else None
+        except (NetkgError, UnicodeDecodeError):
+            return None  # the route answers it, with the error rendered as everywhere else
 
 
 # --- the service description -----------------------------------------------------------------

@@ -175,15 +175,69 @@ def _vocabularies(iris: Iterable[str]) -> set[str]:
     return found
 
 
+@dataclass(frozen=True)
+class Statistics:
+    """What VoID counts in the merged release graph."""
+
+    triples: int
+    entities: int  # subjects in the URI space (`id:`)
+    distinct_subjects: int
+    distinct_objects: int
+    first_entity: URIRef | None  # the smallest entity IRI: the example when none is given
+    classes: Mapping[URIRef, int]  # class IRI -> instances
+    properties: Mapping[URIRef, int]  # property IRI -> triples
+
+
+_RDF_TYPE = f"<{RDF.type}>"
+_ENTITY = f"<{URI_SPACE}"
+
+
+def statistics(lines: Iterable[str]) -> Statistics:
+    """Count from N-Triples lines, sorted and unique (as the release's `netkg.nt`), in one pass
+    that keeps only the distinct objects: a sorted file lists each subject's lines together."""
+    triples = subjects = entities = 0
+    previous = first_entity = None
+    objects: set[str] = set()
+    classes: Counter[str] = Counter()
+    properties: Counter[str] = Counter()
+    for line in lines:
+        subject, predicate, rest = line.split(" ", 2)
+        obj = rest[:-3]  # drop " .\n"
+        triples += 1
+        if subject != previous:
+            previous = subject
+            subjects += 1
+            if subject.startswith(_ENTITY):
+                entities += 1
+                first_entity = min(first_entity or subject, subject, key=lambda t: t[1:-1])
+        objects.add(obj)
+        properties[predicate] += 1
+        if predicate == _RDF_TYPE and obj.startswith("<"):
+            classes[obj] += 1
+
+    def iri(term: str) -> URIRef:
+        return URIRef(term[1:-1])
+
+    return Statistics(
+        triples=triples,
+        entities=entities,
+        distinct_subjects=subjects,
+        distinct_objects=len(objects),
+        first_entity=iri(first_entity) if first_entity else None,
+        classes={iri(c): n for c, n in classes.items()},
+        properties={iri(p): n for p, n in properties.items()},
+    )
+
+
 def describe(
-    graph: Graph,
+    stats: Statistics,
     *,
     version: str,
     issued: str,
     files: Iterable[FileInfo],
     example_resources: Iterable[URIRef] = (),
 ) -> Graph:
-    """Describe `graph` (the merged release graph) and the release `files`."""
+    """Describe the merged release graph (its `stats`) and the release `files`."""
     void = Graph(bind_namespaces="none")
     for prefix, namespace in (
         ("void", VOID),
@@ -213,35 +267,26 @@ def describe(
     for lang, note in SELF_NOTE.items():
         void.add((ds, RDFS.comment, Literal(note, lang=lang)))
 
-    subjects = set(graph.subjects(unique=True))
-    objects = set(graph.objects(unique=True))
-    entities = {s for s in subjects if isinstance(s, URIRef) and str(s).startswith(URI_SPACE)}
-    void.add((ds, VOID.triples, Literal(len(graph))))
-    void.add((ds, VOID.entities, Literal(len(entities))))
-    void.add((ds, VOID.distinctSubjects, Literal(len(subjects))))
-    void.add((ds, VOID.distinctObjects, Literal(len(objects))))
-    examples = sorted(example_resources) or sorted(entities)[:1]
+    void.add((ds, VOID.triples, Literal(stats.triples)))
+    void.add((ds, VOID.entities, Literal(stats.entities)))
+    void.add((ds, VOID.distinctSubjects, Literal(stats.distinct_subjects)))
+    void.add((ds, VOID.distinctObjects, Literal(stats.distinct_objects)))
+    examples = sorted(example_resources) or ([stats.first_entity] if stats.first_entity else [])
     for example in examples:
         void.add((ds, VOID.exampleResource, example))
 
-    instances: dict[URIRef, set[object]] = {}
-    for s, o in graph.subject_objects(RDF.type):
-        if isinstance(o, URIRef):
-            instances.setdefault(o, set()).add(s)
-    for cls, members in instances.items():
+    for cls, members in stats.classes.items():
         part = V["class-" + _slug(str(cls))]
         void.add((ds, VOID.classPartition, part))
         void.add((part, VOID["class"], cls))
-        void.add((part, VOID.entities, Literal(len(members))))
-    predicates: Counter[URIRef] = Counter()
-    for _, p, _ in graph:
-        predicates[p] += 1  # type: ignore[index]
-    for prop, count in predicates.items():
+        void.add((part, VOID.entities, Literal(members)))
+    for prop, count in stats.properties.items():
         part = V["property-" + _slug(str(prop))]
         void.add((ds, VOID.propertyPartition, part))
         void.add((part, VOID.property, prop))
         void.add((part, VOID.triples, Literal(count)))
-    for vocabulary in _vocabularies([str(p) for p in predicates] + [str(c) for c in instances]):
+    iris = [str(p) for p in stats.properties] + [str(c) for c in stats.classes]
+    for vocabulary in _vocabularies(iris):
         void.add((ds, VOID.vocabulary, URIRef(vocabulary)))
 
     for info in files:

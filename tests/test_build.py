@@ -5,13 +5,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pyoxigraph
 import pytest
-from rdflib import RDF, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, SH, VOID
 
@@ -43,7 +45,21 @@ XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    """Every file's bytes; the store folder (RocksDB files, not byte-stable) by its quads, blank
+    nodes unlabelled (the bulk loader labels them at random)."""
+    files = {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+    quads = re.sub(rb"_:[A-Za-z0-9]+", b"_:", store_nquads(folder / "store"))
+    return {**files, "store/": b"".join(sorted(quads.splitlines(keepends=True)))}
+
+
+def store_nquads(store: Path) -> bytes:
+    """The store's quads as sorted N-Quads, read in a fresh process (read-only, as the service)."""
+    code = (
+        "import sys, pyoxigraph as ox; store = ox.Store.read_only(sys.argv[1]); "
+        "sys.stdout.buffer.write(store.dump(format=ox.RdfFormat.N_QUADS))"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(store)], capture_output=True, check=True)
+    return b"".join(sorted(done.stdout.splitlines(keepends=True)))
 
 
 @pytest.fixture
@@ -65,7 +81,36 @@ def merged_sources() -> Graph:
 
 
 def test_release_has_every_file_of_the_contract(dist: Path) -> None:
-    assert sorted(p.name for p in dist.iterdir()) == sorted(RELEASE_FILES)
+    assert sorted(p.name for p in dist.iterdir() if p.is_file()) == sorted(RELEASE_FILES)
+    assert sorted(p.name for p in dist.iterdir() if p.is_dir()) == ["store"]
+
+
+def test_the_store_opens_read_only_in_a_fresh_process_and_holds_the_nquads(dist: Path) -> None:
+    index = json.loads((dist / "release.json").read_text(encoding="utf-8"))
+    assert index["store"] == "store" and "store" not in index["files"]  # not a download
+    code = (
+        "import sys, pyoxigraph as ox; store = ox.Store.read_only(sys.argv[1]); "
+        "query = 'SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }'; "
+        "print(next(iter(store.query(query)))[0].value)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(dist / "store")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    lines = (dist / "netkg.nq").read_bytes().splitlines()
+    assert int(done.stdout) == len(lines) > 50
+    # exactly what Oxigraph makes of netkg.nq (it normalises literals, e.g. xsd:nonNegativeInteger
+    # to xsd:integer, and the loader renames blank nodes): compared graph by graph, up to labels
+    reference = pyoxigraph.Store()
+    reference.load(path=dist / "netkg.nq", format=pyoxigraph.RdfFormat.N_QUADS)
+    expected = Dataset().parse(
+        data=reference.dump(format=pyoxigraph.RdfFormat.N_QUADS), format="nquads"
+    )
+    stored = Dataset().parse(data=store_nquads(dist / "store"), format="nquads")
+    for graph_iri in (ONTOLOGY_GRAPH, DATA_GRAPH, VOID_GRAPH):
+        assert isomorphic(Graph() + stored.graph(graph_iri), Graph() + expected.graph(graph_iri))
 
 
 @pytest.mark.parametrize(
@@ -389,3 +434,147 @@ def test_the_named_queries_ship_in_the_release_and_are_published_as_examples(
         text = str(examples.value(node, SH.select))
         name = str(node).rsplit("/", 1)[1]
         assert text.strip() in (out / "api" / f"{name}.rq").read_text(encoding="utf-8")
+
+
+# --- bulk input: streamed by pyoxigraph, syntax-checked, not SHACL -------------------------------
+
+LABEL, A = f"<{RDFS.label}>", f"<{RDF.type}>"
+BULK = (
+    "# a comment line\n"
+    f'<{ID}bulk-1> {LABEL} "bulk one"@en .\n'
+    f"<{ID}bulk-1> {A} <{NET.Treatment}> .\n"
+    "\n"
+    f"<{ID}bulk-1> <{NET.note}> _:n1 .\n"
+    f'_:n1 <{RDFS.comment}> "a \\"quoted\\" note\\non two lines" .\n'
+    f'<{ID}bulk-2> <{NET.listPosition}> "3"^^<{XSD.integer}> .\n'
+    # a repeat, and a triple the curated data already has: each is one triple in the release
+    f'<{ID}bulk-1> {LABEL} "bulk one"@en .\n'
+    f"<{ID}surgery> {A} <{NET.Treatment}> .\n"
+)
+
+
+def bulk_graph() -> Graph:
+    return Graph().parse(data=BULK, format="nt")
+
+
+@pytest.fixture(scope="module")
+def bulk_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("bulk")
+    (folder / "extra.nt").write_text(BULK, encoding="utf-8")
+    return build_release(SRC, folder / "dist", date=DATE, bulk=[folder / "extra.nt"])
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"), [("netkg.ttl", "turtle"), ("netkg.nt", "nt"), ("netkg.jsonld", "json-ld")]
+)
+def test_a_bulk_build_holds_the_sources_and_the_bulk_triples_in_each_syntax(
+    bulk_dist: Path, name: str, fmt: str
+) -> None:
+    expected = merged_sources() + bulk_graph()
+    graph = Graph().parse(bulk_dist / name, format=fmt)
+    assert len(graph) == len(expected) == len(merged_sources()) + 5
+    assert isomorphic(graph, expected)
+
+
+def test_a_bulk_jsonld_reads_the_same_in_a_full_jsonld_processor(bulk_dist: Path) -> None:
+    from pyld import jsonld
+
+    document = json.loads((bulk_dist / "netkg.jsonld").read_text(encoding="utf-8"))
+    nquads = jsonld.to_rdf(document, {"format": "application/n-quads"})
+    assert isomorphic(Graph().parse(data=nquads, format="nt"), merged_sources() + bulk_graph())
+
+
+def test_bulk_triples_go_to_the_data_graph_and_the_store_and_are_counted(bulk_dist: Path) -> None:
+    ds = Dataset().parse(bulk_dist / "netkg.nq", format="nquads")
+    data = Graph() + ds.graph(DATA_GRAPH)
+    assert isomorphic(data, load_sources(SRC).data + bulk_graph())
+    for name in ("netkg.nt", "netkg.nq"):
+        lines = (bulk_dist / name).read_text(encoding="utf-8").splitlines()
+        assert lines == sorted(set(lines))
+    index = json.loads((bulk_dist / "release.json").read_text(encoding="utf-8"))
+    nt_lines = (bulk_dist / "netkg.nt").read_bytes().count(b"\n")
+    assert index["triples"] == nt_lines == len(merged_sources() + bulk_graph())
+    void = Graph().parse(bulk_dist / "void.ttl")
+    assert void.value(NV.netkg, URIRef("http://rdfs.org/ns/void#triples")).toPython() == nt_lines
+    stored = store_nquads(bulk_dist / "store")
+    assert stored.count(b"\n") == (bulk_dist / "netkg.nq").read_bytes().count(b"\n")
+    assert b'"bulk one"@en <https://w3id.org/netkg/graph/data>' in stored
+
+
+def test_a_bulk_build_is_deterministic(bulk_dist: Path, tmp_path: Path) -> None:
+    (tmp_path / "extra.nt").write_text(BULK, encoding="utf-8")
+    again = build_release(SRC, tmp_path / "dist", date=DATE, bulk=[tmp_path / "extra.nt"])
+    assert snapshot(again) == snapshot(bulk_dist)
+
+
+def test_blank_nodes_of_two_bulk_files_stay_two_nodes(tmp_path: Path) -> None:
+    line = '_:b1 <http://www.w3.org/2000/01/rdf-schema#label> "{}" .\n'
+    (tmp_path / "one.nt").write_text(line.format("one") + line.format("also one"), encoding="utf-8")
+    (tmp_path / "two.nt").write_text(line.format("two"), encoding="utf-8")
+    out = build_release(
+        SRC, tmp_path / "dist", date=DATE, bulk=[tmp_path / "one.nt", tmp_path / "two.nt"]
+    )
+    graph = Graph().parse(out / "netkg.nt", format="nt")
+    label = URIRef(str(RDFS) + "label")
+    one, two = (graph.value(None, label, Literal(text)) for text in ("one", "two"))
+    assert one is not None and two is not None and one != two
+    assert graph.value(None, label, Literal("also one")) == one
+
+
+def test_bulk_nquads_in_the_data_or_default_graph_are_accepted(tmp_path: Path) -> None:
+    data = f"<{DATA_GRAPH}>"
+    (tmp_path / "extra.nq").write_text(
+        f'<{ID}q1> {LABEL} "q1" {data} .\n<{ID}q2> {LABEL} "q2" .\n',
+        encoding="utf-8",
+    )
+    out = build_release(SRC, tmp_path / "dist", date=DATE, bulk=[tmp_path / "extra.nq"])
+    ds = Dataset().parse(out / "netkg.nq", format="nquads")
+    labels = set(ds.graph(DATA_GRAPH).objects(None, URIRef(str(RDFS) + "label")))
+    assert {Literal("q1"), Literal("q2")} <= labels
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "where", "message"),
+    [
+        (
+            "bad.nt",
+            f'# fine so far\n<{ID}a> {LABEL} "a" .\n<{ID}b> {LABEL} "unterminated .\n',
+            r"bad\.nt:3:\d+: not valid N-Triples",
+            "Fix the statement on that line",
+        ),
+        (
+            "bad.nt",
+            '<https://w3id.org/netkg/id/a> <label> "a" .\n',
+            r"bad\.nt:1:\d+: not valid N-Triples",
+            "IRI",
+        ),
+        (
+            "other.nq",
+            '\n<https://w3id.org/netkg/id/a> <http://www.w3.org/2000/01/rdf-schema#label> "a" .\n'
+            "# the next quad names another graph\n"
+            '<https://w3id.org/netkg/id/a> <http://www.w3.org/2000/01/rdf-schema#label> "a" '
+            "<https://w3id.org/netkg/graph/ontology> .\n",
+            r"other\.nq:4: the quad is in graph <https://w3id.org/netkg/graph/ontology>",
+            "Drop the graph name",
+        ),
+        (
+            "data.ttl",
+            "<a> <b> <c> .\n",
+            r"data\.ttl: a bulk file must be N-Triples",
+            "--to-file data.nt",
+        ),
+        ("missing.nt", None, r"missing\.nt: cannot read the bulk file", "No such file"),
+    ],
+)
+def test_a_bad_bulk_file_is_refused_at_its_line_and_leaves_the_release_whole(
+    tmp_path: Path, name: str, text: str | None, where: str, message: str
+) -> None:
+    out = build_release(SRC, tmp_path / "dist", date=DATE)
+    before = snapshot(out)
+    if text is not None:
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    with pytest.raises(SourceError, match=where) as caught:
+        build_release(SRC, out, date=DATE, bulk=[tmp_path / name])
+    assert message in caught.value.message
+    assert snapshot(out) == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".dist")]  # no temp left

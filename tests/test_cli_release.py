@@ -101,6 +101,33 @@ def test_build_exit_2_when_a_shape_cannot_run(tmp_path: Path) -> None:
     assert not (tmp_path / "dist").exists()
 
 
+def test_build_bulk_adds_a_file_of_triples(tmp_path: Path) -> None:
+    bulk = tmp_path / "more.nt"
+    bulk.write_text(
+        '<https://w3id.org/netkg/id/x> <http://www.w3.org/2000/01/rdf-schema#label> "x" .\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "dist"
+    code, stdout, _ = run(
+        "build", "--root", SRC, "--out", out, "--date", "2026-01-31", "--bulk", bulk
+    )
+    assert code == 0
+    assert "58 triples" in stdout  # the fixture's 57 and one more
+    assert (out / "store").is_dir()
+
+
+def test_build_exit_2_on_a_malformed_bulk_file_and_no_release(tmp_path: Path) -> None:
+    bulk = tmp_path / "more.nt"
+    bulk.write_text(
+        "<https://w3id.org/netkg/id/x> <http://www.w3.org/2000/01/rdf-schema#label> .\n"
+    )
+    out = tmp_path / "dist"
+    code, stdout, stderr = run("build", "--root", SRC, "--out", out, "--bulk", bulk)
+    assert code == 2 and stdout == ""
+    assert f"{bulk}:1:" in stderr and "not valid N-Triples" in stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["more.nt"]  # nothing half-written
+
+
 def test_build_exit_2_on_a_bad_date(tmp_path: Path) -> None:
     code, _, err = run("build", "--root", SRC, "--out", tmp_path / "dist", "--date", "soon")
     assert code == 2

@@ -14,7 +14,7 @@ from service_support import build_fixture_release
 from netkg.config import Settings
 from netkg.respcache import ResponseCache
 from netkg.service import create_app
-from netkg.store import QueryAnswer, Store, open_store
+from netkg.store import QueryAnswer, Result, Store, open_store
 
 
 class CountingStore:
@@ -23,13 +23,24 @@ class CountingStore:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.calls = 0
+        self.max_rows = store.max_rows
 
     def query(self, sparql: str, **options: Any) -> QueryAnswer:
         self.calls += 1
         return self.store.query(sparql, **options)
 
-    def close(self) -> None:
-        self.store.close()
+    def execute(self, sparql: str, **options: Any) -> Result:
+        self.calls += 1
+        return self.store.execute(sparql, **options)
+
+    def runs_inline(self, sparql: str) -> bool:
+        return self.store.runs_inline(sparql)
+
+    def status(self) -> dict[str, int]:
+        return self.store.status()
+
+    def close(self, *, drain: bool = False) -> None:
+        self.store.close(drain=drain)
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +50,7 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def counted(dist: Path) -> Iterator[tuple[TestClient, CountingStore]]:
-    # cache_size=0: no answer cache in the store, and create_app's own ResponseCache is off
+    # cache_size=0: create_app's own ResponseCache is off
     settings = Settings(dist=dist, workers=1, cache_size=0)
     store = CountingStore(open_store(settings))
     app = create_app(settings, store=store)

@@ -178,6 +178,161 @@ def test_a_light_query_is_answered_while_a_heavy_one_is_stopped(embedded_server:
         assert again.status_code == 200
 
 
+# --- fairness: light requests never wait behind heavy ones ------------------------------------
+
+LIGHT = "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } LIMIT 3"
+"""Bounded by its shape (LIMIT, one anchored pattern): answered in the serving process."""
+
+
+class Runaways:
+    """`count` runaway queries in flight against `base` (each with its own client), until
+    the server stops them at `timeout` seconds."""
+
+    def __init__(self, base: str, count: int, timeout: int = 30) -> None:
+        self.responses: list[httpx.Response] = []
+        self.threads = [
+            threading.Thread(target=self._run, args=(base, timeout), daemon=True)
+            for _ in range(count)
+        ]
+
+    def _run(self, base: str, timeout: int) -> None:
+        response = httpx.get(
+            base + "/sparql", params={"query": HEAVY, "timeout": str(timeout)}, timeout=120
+        )
+        self.responses.append(response)
+
+    def __enter__(self) -> Runaways:
+        for thread in self.threads:
+            thread.start()
+            RUNNING.append(thread)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for thread in self.threads:
+            thread.join(120)
+            RUNNING.remove(thread)
+
+
+RUNNING: list[threading.Thread] = []
+"""The runaway threads of the test running now."""
+
+
+def _wait_until_busy(base: str, want: int = 503, saying: str = "") -> httpx.Response:
+    """Once `/-/health` shows the runaways admitted, ask a long query: the server refuses it
+    with `want`, `saying` so."""
+    deadline = time.monotonic() + 30
+    while httpx.get(base + "/-/health").json()["long_queries"] < len(RUNNING):
+        assert time.monotonic() < deadline, "the runaways were never admitted"
+        time.sleep(0.05)
+    while True:
+        response = httpx.get(base + "/sparql", params={"query": HEAVY, "timeout": "1"}, timeout=60)
+        if response.status_code == want and saying in response.json()["error"]:
+            return response
+        assert time.monotonic() < deadline, f"never got {want}: {response.status_code}"
+        time.sleep(0.1)
+
+
+def test_light_queries_are_answered_while_runaways_hold_every_worker(
+    service_dist: Path,
+) -> None:
+    env = {
+        "NETKG_WORKERS": "1",
+        "NETKG_QUEUE_SIZE": "1",
+        "NETKG_CLIENT_LIMIT": "0",
+        "NETKG_WORKER_WAIT": "60",
+    }
+    with running_netkg(service_dist, env=env, args=("--processes", "1")) as base:
+        with Runaways(base, 2) as runaways:  # one runs, one waits: the heavy side is full
+            refused = _wait_until_busy(base, saying="are waiting")
+            assert refused.headers["Retry-After"].isdigit()
+            for n in range(20):  # distinct texts: no cache answers them
+                light = httpx.get(base + "/sparql", params={"query": f"{LIGHT} # {n}"}, timeout=10)
+                assert light.status_code == 200
+                assert len(light.json()["results"]["bindings"]) == 3
+                for path in (f"/id/surgery.ttl?n={n}", f"/api/treatments?limit={n + 1}"):
+                    assert httpx.get(base + path, timeout=10).status_code == 200
+            assert all(t.is_alive() for t in runaways.threads)
+        assert [r.status_code for r in runaways.responses] == [503, 503]  # stopped at 30 s
+
+
+def test_a_full_queue_answers_503_with_retry_after_at_once(service_dist: Path) -> None:
+    env = {"NETKG_WORKERS": "1", "NETKG_QUEUE_SIZE": "0", "NETKG_CLIENT_LIMIT": "0"}
+    with (
+        running_netkg(service_dist, env=env, args=("--processes", "1")) as base,
+        Runaways(base, 1, timeout=5),
+    ):
+        started = time.monotonic()
+        refused = _wait_until_busy(base, saying="are waiting")
+        assert time.monotonic() - started < 4  # at once: no wait for a worker
+        assert refused.headers["Retry-After"] == "1"
+        assert refused.headers["Cache-Control"] == "no-store"
+        assert "try again" in refused.json()["error"]
+
+
+def test_one_client_can_not_take_every_worker(service_dist: Path) -> None:
+    env = {"NETKG_WORKERS": "2", "NETKG_CLIENT_LIMIT": "1"}
+    with (
+        running_netkg(service_dist, env=env, args=("--processes", "1")) as base,
+        Runaways(base, 1, timeout=5),
+    ):
+        refused = _wait_until_busy(base, want=429, saying="per client")
+        assert refused.headers["Retry-After"] == "1"
+        light = httpx.get(base + "/sparql", params={"query": LIGHT}, timeout=10)
+        assert light.status_code == 200
+
+
+# --- guards before the engine ----------------------------------------------------------------
+
+
+def test_a_deeply_nested_query_is_a_400_and_kills_nothing(embedded_server: str) -> None:
+    deep = "SELECT * WHERE " + "{" * 2500 + "?s ?p ?o" + "}" * 2500
+    for method in ("get", "post"):
+        if method == "get":
+            response = httpx.get(embedded_server + "/sparql", params={"query": deep}, timeout=30)
+        else:
+            response = httpx.post(
+                embedded_server + "/sparql",
+                content=deep,
+                headers={"Content-Type": "application/sparql-query"},
+                timeout=30,
+            )
+        assert response.status_code == 400
+        assert "2500 deep" in response.json()["error"]
+        assert "at most 64" in response.json()["error"]
+    # the serving process and the workers are alive: a long query still runs on a worker
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    again = httpx.get(embedded_server + "/sparql", params={"query": count}, timeout=30)
+    assert again.status_code == 200
+
+
+def test_a_query_over_the_size_limit_is_a_400(service_dist: Path) -> None:
+    env = {"NETKG_MAX_QUERY_BYTES": "3000"}
+    with running_netkg(service_dist, env=env, args=("--processes", "1")) as base:
+        long = "ASK { ?s ?p ?o } #" + "x" * 3000
+        response = httpx.post(
+            base + "/sparql", content=long, headers={"Content-Type": "application/sparql-query"}
+        )
+        assert response.status_code == 400
+        assert "at most 3000 bytes" in response.json()["error"]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("default-graph-uri", "not an IRI"),
+        ("default-graph-uri", "relative/graph"),
+        ("named-graph-uri", "http://a b"),
+        ("named-graph-uri", ""),
+    ],
+)
+def test_a_malformed_dataset_iri_is_a_400(endpoint: str, name: str, value: str) -> None:
+    for query in ("ASK { ?s ?p ?o }", "ASK {}"):  # on a worker and in the serving process
+        response = httpx.get(endpoint, params={"query": query, name: value}, timeout=30)
+        assert response.status_code == 400, response.text
+        assert name in response.json()["error"]
+        assert "absolute IRI" in response.json()["error"]
+
+
 # --- netkg serve on a fresh checkout ---------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ two real SPARQL servers behind the remote store: Oxigraph server and Virtuoso.""
 from __future__ import annotations
 
 import json
+import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -32,16 +33,22 @@ from netkg.errors import (
     StoreUnavailable,
 )
 from netkg.store import (
-    CachingStore,
     EmbeddedStore,
     RemoteStore,
     Store,
     inspect_query,
     open_store,
     read_release,
+    store_location,
 )
 
 __all__ = ["oxigraph_url", "service_dist", "virtuoso_url"]  # fixtures used here
+
+
+def _location(dist: Path) -> Path:
+    """The release's on-disk query store."""
+    return store_location(read_release(dist))
+
 
 ID = "https://w3id.org/netkg/id/"
 NET = "https://w3id.org/netkg/ontology#"
@@ -52,6 +59,16 @@ PREFIXES = (
 )
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
 """A cross product of five triple patterns: hours of work, so only a time limit can stop it."""
+LONG = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+"""Quick on the fixture, but not bounded by its shape: it runs on a worker."""
+
+
+def _wait_for_idle_workers(store: EmbeddedStore, count: int) -> None:
+    store.pool.start()
+    deadline = time.monotonic() + 60
+    while store.pool.idle_count < count:
+        assert time.monotonic() < deadline, "the workers did not start"
+        time.sleep(0.02)
 
 
 # --- settings --------------------------------------------------------------------------------
@@ -156,7 +173,7 @@ def test_where_brace_is_the_where_group_not_a_construct_template() -> None:
 
 @pytest.fixture(scope="module")
 def embedded(service_dist: Path) -> Iterator[EmbeddedStore]:
-    store = EmbeddedStore(service_dist / "netkg.nq", workers=2, max_rows=20, query_timeout=20)
+    store = EmbeddedStore(_location(service_dist), workers=2, max_rows=20, query_timeout=20)
     yield store
     store.close()
 
@@ -377,16 +394,16 @@ def test_the_killed_worker_is_replaced(embedded: EmbeddedStore) -> None:
     with pytest.raises(QueryTimeout):
         embedded.query(HEAVY, timeout=0.5)
     deadline = time.monotonic() + 60
-    while embedded.worker_count < 2 or embedded._idle.qsize() < 2:
+    while embedded.worker_count < 2 or embedded.pool.idle_count < 2:
         assert time.monotonic() < deadline, "the worker pool did not recover"
         time.sleep(0.05)
     # both workers answer: two queries at once must both succeed
     for _ in range(4):
-        assert embedded.query("ASK {}").kind == "boolean"
+        assert embedded.query(LONG).kind == "solutions"
 
 
 def test_a_requested_timeout_never_exceeds_the_maximum(service_dist: Path) -> None:
-    store = EmbeddedStore(service_dist / "netkg.nq", workers=1, max_query_timeout=0.5)
+    store = EmbeddedStore(_location(service_dist), workers=1, max_query_timeout=0.5)
     try:
         with pytest.raises(QueryTimeout, match=r"0\.5s"):
             store.query(HEAVY, timeout=1000)
@@ -395,8 +412,9 @@ def test_a_requested_timeout_never_exceeds_the_maximum(service_dist: Path) -> No
 
 
 def test_a_missing_release_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "release.json").write_text('{"version": "1", "files": {}}')
     with pytest.raises(Exception, match="netkg build"):
-        EmbeddedStore(tmp_path / "netkg.nq")
+        store_location(read_release(tmp_path))
 
 
 def test_a_remote_store_needs_the_releases_graphs(tmp_path: Path) -> None:
@@ -417,42 +435,6 @@ def test_an_unreachable_remote_store_is_a_502() -> None:
     assert raised.value.status_code == 502
 
 
-# --- the cache ------------------------------------------------------------------------------
-
-
-class CountingStore:
-    """A store that counts calls, to see what the cache lets through."""
-
-    def __init__(self, inner: Store) -> None:
-        self.inner = inner
-        self.calls = 0
-
-    def query(self, sparql: str, **options: object) -> object:
-        self.calls += 1
-        return self.inner.query(sparql, **options)  # type: ignore[arg-type]
-
-    def close(self) -> None:
-        pass
-
-
-def test_the_cache_answers_repeats_and_keys_on_everything(embedded: EmbeddedStore) -> None:
-    counting = CountingStore(embedded)
-    cache = CachingStore(counting, etag="r1", size=2)  # type: ignore[arg-type]
-    first = cache.query("ASK {}")
-    assert cache.query("ASK {}") == first
-    assert counting.calls == 1
-    cache.query("ASK {}", solutions_format="text/csv")  # another format: another answer
-    cache.query("ASK {}", default_graph_uris=[DATA_GRAPH])  # another dataset too
-    assert counting.calls == 3
-    cache.query("ASK {}")  # evicted (size 2): asked again
-    assert counting.calls == 4
-    with pytest.raises(Forbidden):  # errors are not cached
-        cache.query("DROP ALL")
-    with pytest.raises(Forbidden):
-        cache.query("DROP ALL")
-    assert counting.calls == 6
-
-
 @pytest.mark.parametrize("engine", REMOTE_ENGINES)
 def test_open_store_follows_the_settings(
     service_dist: Path, engine: str, request: pytest.FixtureRequest
@@ -460,9 +442,7 @@ def test_open_store_follows_the_settings(
     url = request.getfixturevalue(f"{engine}_url")
     remote = open_store(Settings(dist=service_dist, store="remote", store_url=url))
     try:
-        assert isinstance(remote, CachingStore)
-        assert isinstance(remote.inner, RemoteStore)
-        assert remote.etag == read_release(service_dist).etag
+        assert isinstance(remote, RemoteStore)
         assert remote.query("ASK { ?s ?p ?o }").kind == "boolean"
     finally:
         remote.close()
@@ -474,17 +454,18 @@ def test_open_store_follows_the_settings(
 
 
 def test_a_crashed_worker_is_replaced(service_dist: Path) -> None:
-    store = EmbeddedStore(service_dist / "netkg.nq", workers=1)
+    store = EmbeddedStore(_location(service_dist), workers=1)
     try:
-        victim = next(iter(store._all))
+        _wait_for_idle_workers(store, 1)
+        victim = next(iter(store.pool._all))
         victim.process.kill()
         victim.process.wait()
         with pytest.raises(StoreUnavailable, match="died"):
-            store.query("ASK {}")
+            store.query(LONG)
         deadline = time.monotonic() + 60
         while True:  # the replacement starts in the background
             try:
-                assert store.query("ASK {}").kind == "boolean"
+                assert store.query(LONG).kind == "solutions"
                 break
             except ServiceBusy:
                 assert time.monotonic() < deadline, "no replacement worker"
@@ -493,7 +474,7 @@ def test_a_crashed_worker_is_replaced(service_dist: Path) -> None:
 
 
 def test_when_every_worker_is_busy_a_request_waits_then_gets_a_503(service_dist: Path) -> None:
-    store = EmbeddedStore(service_dist / "netkg.nq", workers=1, worker_wait=0.2)
+    store = EmbeddedStore(_location(service_dist), workers=1, worker_wait=0.2)
     errors: list[Exception] = []
 
     def heavy() -> None:
@@ -504,11 +485,12 @@ def test_when_every_worker_is_busy_a_request_waits_then_gets_a_503(service_dist:
 
     thread = threading.Thread(target=heavy)
     try:
+        _wait_for_idle_workers(store, 1)
         thread.start()
-        while store._idle.qsize():  # wait until the heavy query holds the only worker
+        while store.pool.idle_count:  # wait until the heavy query holds the only worker
             time.sleep(0.01)
         with pytest.raises(ServiceBusy) as raised:
-            store.query("ASK {}")
+            store.query(LONG)
         assert raised.value.status_code == 503
         assert "busy" in raised.value.message
     finally:
@@ -564,19 +546,23 @@ def test_the_public_names_are_pinned() -> None:
     import netkg.store
 
     assert set(netkg.store.__all__) == {
-        "CachingStore",
         "EmbeddedStore",
         "QueryAnswer",
         "QueryShape",
         "Release",
         "RemoteStore",
+        "Result",
         "Store",
         "bind_values",
+        "check_dataset",
         "check_query",
+        "inline_terms",
         "inspect_query",
         "load_release_to",
         "open_store",
         "read_release",
+        "serialise",
+        "store_location",
         "values_block",
     }
     assert set(netkg.service.__all__) == {
@@ -611,3 +597,112 @@ def test_settings_survive_the_environment_round_trip(tmp_path: Path) -> None:
     settings = Settings(dist=tmp_path / "dist", workers=3, allow_service=True, query_timeout=2.5)
     again = Settings.from_env(settings.to_env())
     assert again == settings.with_(dist=(tmp_path / "dist").resolve())
+
+
+# --- the release's on-disk store, read-only; hot reload ----------------------------------------
+
+
+def test_every_process_opens_the_release_store_read_only(service_dist: Path) -> None:
+    location = _location(service_dist)
+    assert location == service_dist / "store"  # the folder release.json names
+    first = EmbeddedStore(location, workers=1)
+    second = EmbeddedStore(location, workers=1)  # a second reader at the same time
+    try:
+        for store in (first, second):
+            answer = store.query(PREFIXES + "SELECT ?t WHERE { ?t a net:Treatment } LIMIT 10")
+            assert len(json.loads(answer.body)["results"]["bindings"]) == 5
+            assert store.query(LONG).kind == "solutions"  # a worker opens it read-only too
+        quad = ox.Quad(ox.NamedNode(ID + "x"), ox.NamedNode(NET + "y"), ox.Literal("z"))
+        assert first._store is not None
+        with pytest.raises(RuntimeError, match="read-write"):
+            first._store.add(quad)
+    finally:
+        first.close()
+        second.close()
+
+
+def test_an_older_release_without_a_store_gets_one_built_once(
+    service_dist: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    old = tmp_path / "dist"
+    shutil.copytree(service_dist, old, ignore=shutil.ignore_patterns("store"))
+    meta = json.loads((old / "release.json").read_text())
+    del meta["store"]
+    meta["version"] = f"old-{time.time_ns()}"  # a release no earlier run has built a store for
+    (old / "release.json").write_text(json.dumps(meta))
+    release = read_release(old)
+    location = store_location(release)
+    try:
+        assert release.etag in location.name and not location.is_relative_to(old)
+        assert "has no query store" in caplog.text
+        built = location.stat().st_mtime_ns
+        assert store_location(read_release(old)) == location  # built once, then reused
+        assert location.stat().st_mtime_ns == built
+        store = EmbeddedStore(location, workers=1)
+        try:
+            answer = store.query(PREFIXES + "SELECT ?t WHERE { ?t a net:Treatment } LIMIT 10")
+            assert len(json.loads(answer.body)["results"]["bindings"]) == 5
+        finally:
+            store.close()
+    finally:
+        shutil.rmtree(location, ignore_errors=True)
+
+
+def _live_workers(stores: list[Store]) -> int:
+    """Worker processes of these stores that are running (alive in /proc, not zombies)."""
+    count = 0
+    for store in stores:
+        assert isinstance(store, EmbeddedStore)
+        for worker in list(store.pool._all):
+            try:
+                state = Path(f"/proc/{worker.process.pid}/stat").read_text().rsplit(")", 1)[1]
+            except FileNotFoundError:
+                continue
+            count += state.split()[0] != "Z"
+    return count
+
+
+def test_rebuilds_in_quick_succession_keep_at_most_one_old_store(tmp_path: Path) -> None:
+    from service_support import FIXTURE_SOURCE, build_fixture_release
+
+    from netkg.service import create_app, reload_release
+
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURE_SOURCE, project)
+    dist = build_fixture_release(project / "dist", project)
+    app = create_app(Settings(dist=dist, workers=2, reload_interval=0))
+    stores = [app.state.netkg.store]
+    try:
+        stores[0].query(LONG)  # its workers run
+        for n in range(4):
+            with (project / "data" / "treatments.ttl").open("a") as data:  # a new release
+                data.write(f'\nid:option-{n} a net:Treatment ; skos:prefLabel "option {n}"@en .\n')
+            build_fixture_release(dist, project)
+            assert reload_release(app) is True
+            stores.append(app.state.netkg.store)
+            stores[-1].query(LONG)  # the new store's workers run
+            assert _live_workers(stores) <= 2 * 2  # the current store's and one old one's
+        assert all(store.worker_count == 0 for store in stores[:-2])  # closed
+        deadline = time.monotonic() + 30  # the last old one closes once its grace is over
+        while stores[-2].worker_count:
+            assert time.monotonic() < deadline, "the old store was never closed"
+            time.sleep(0.05)
+        assert _live_workers(stores) == 2
+        with pytest.raises(StoreUnavailable, match="closed"):
+            stores[0].query(LONG)
+        assert stores[-1].query("ASK {}").kind == "boolean"
+    finally:
+        for store in stores:
+            store.close()
+
+
+def test_inline_terms_writes_only_the_named_variables() -> None:
+    from netkg.store import inline_terms
+
+    query = 'CONSTRUCT { ?s ?p "?s" } WHERE { ?s ?p ?src . $s <urn:x?s> ?o } # ?s'
+    term = ox.NamedNode("https://w3id.org/netkg/id/a")
+    assert inline_terms(query, {"s": term}) == (
+        f'CONSTRUCT {{ {term} ?p "?s" }} WHERE {{ {term} ?p ?src . {term} <urn:x?s> ?o }} # ?s'
+    )
+    literal = ox.Literal('say "hi"', language="en")
+    assert inline_terms("ASK { ?x ?p ?v }", {"v": literal}) == 'ASK { ?x ?p "say \\"hi\\""@en }'

@@ -1,0 +1,59 @@
+"""Running one query on a pyoxigraph store, the same way in the serving process and in a worker."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
+
+import pyoxigraph as ox
+
+from netkg.errors import BadRequest
+from netkg.store.protocol import Result, Term
+
+__all__ = ["Request", "evaluate"]
+
+
+class Request(NamedTuple):
+    """A query and its dataset; plain data, so it can be sent to a worker process."""
+
+    sparql: str
+    substitutions: tuple[tuple[str, Any], ...] = ()
+    default_graph_uris: tuple[str, ...] = ()
+    named_graph_uris: tuple[str, ...] = ()
+    has_from: bool = False
+
+    @classmethod
+    def of(
+        cls,
+        sparql: str,
+        substitutions: Mapping[str, Term] | None,
+        default_graph_uris: Sequence[str],
+        named_graph_uris: Sequence[str],
+        has_from: bool,
+    ) -> Request:
+        return cls(
+            sparql,
+            tuple(sorted((substitutions or {}).items())),
+            tuple(default_graph_uris),
+            tuple(named_graph_uris),
+            has_from,
+        )
+
+
+def evaluate(store: ox.Store, request: Request) -> Result:
+    """The typed result; the default graph is the union of the named graphs unless the request
+    (SPARQL 1.1 Protocol dataset) or the query itself (FROM) names one."""
+    options: dict[str, Any] = {}
+    if request.default_graph_uris or request.named_graph_uris:
+        options["default_graph"] = [ox.NamedNode(u) for u in request.default_graph_uris]
+        options["named_graphs"] = [ox.NamedNode(u) for u in request.named_graph_uris]
+    elif not request.has_from:
+        options["use_default_graph_as_union"] = True
+    if request.substitutions:
+        options["substitutions"] = {ox.Variable(k): v for k, v in request.substitutions}
+    try:
+        return store.query(request.sparql, **options)
+    except SyntaxError as error:
+        raise BadRequest(f"malformed query: {error}") from None
+    except ValueError as error:
+        raise BadRequest(str(error)) from None

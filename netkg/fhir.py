@@ -27,8 +27,19 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 import netkg
+from netkg import openapi
 from netkg.fhir_build import BUNDLE_FILE
-from netkg.fhir_ops import RESOURCE_TYPES, FhirError, Params, Terminology, operation_outcome
+from netkg.fhir_ops import (
+    LANGUAGE_TAG,
+    LOOKUP_PROPERTIES,
+    MAX_VALUE,
+    RESOURCE_TYPES,
+    SEARCH_PARAMS,
+    FhirError,
+    Params,
+    Terminology,
+    operation_outcome,
+)
 from netkg.negotiate import choose
 
 __all__ = ["MEDIA_TYPE", "router"]
@@ -115,8 +126,15 @@ def _respond(request: Request, answer: Answer) -> Response:
 def _error(request: Request, error: FhirError) -> Response:
     response = _render(request, error.status, operation_outcome(error.code, error.message))
     if error.status == 405:
-        response.headers["Allow"] = "GET, HEAD"
+        response.headers["Allow"] = _allowed(request)
     return response
+
+
+def _allowed(request: Request) -> str:
+    """What a /fhir path answers: GET (and HEAD); an operation's path POST too."""
+    kind, _, last = request.url.path.removeprefix("/fhir/").rpartition("/")
+    operation = last in OPERATIONS.get(kind.split("/")[0], ())
+    return "GET, HEAD, POST, OPTIONS" if operation else "GET, HEAD, OPTIONS"
 
 
 def _render(request: Request, status: int, body: dict[str, Any]) -> Response:
@@ -192,10 +210,133 @@ async def _operate(request: Request, operation: str, run: Run) -> Response:
     return _respond(request, lambda terms: run(terms, params))
 
 
+# --- what /openapi.json says of each route (checked against this code by schemathesis) ---------
+
+OUTCOME_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "A FHIR R4 OperationOutcome: the error's issue type and what to fix.",
+    "required": ["resourceType", "issue"],
+    "properties": {
+        "resourceType": {"const": "OperationOutcome"},
+        "issue": {"type": "array", "minItems": 1, "items": {"type": "object"}},
+    },
+}
+OUTCOME = {MEDIA_TYPE: {"schema": OUTCOME_SCHEMA}}
+PARAMETERS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "A FHIR Parameters resource: each parameter a name and one value[x].",
+    "required": ["resourceType"],
+    "properties": {
+        "resourceType": {"const": "Parameters"},
+        "parameter": {
+            "type": "array",
+            "items": {"type": "object", "required": ["name"], "properties": {"name": {}}},
+        },
+    },
+}
+POST_BODY = {
+    "required": True,
+    "content": {media: {"schema": PARAMETERS_SCHEMA} for media in (MEDIA_TYPE, "application/json")},
+}
+TEXT: dict[str, Any] = {"type": "string", "maxLength": MAX_VALUE}
+NEEDED: dict[str, Any] = {**TEXT, "minLength": 1}
+FLAG: dict[str, Any] = {"type": "boolean"}
+WHOLE: dict[str, Any] = {"type": "integer", "minimum": 0, "maximum": 999_999_999}
+LANGUAGE: dict[str, Any] = {**TEXT, "pattern": LANGUAGE_TAG.pattern}
+
+
+def _param(name: str, schema: dict[str, Any], required: bool = False, at: str = "query") -> Any:
+    return {"name": name, "in": at, "required": required or at == "path", "schema": schema}
+
+
+FORMAT_PARAMS = [
+    _param("_format", {"type": "string", "enum": sorted(JSON_FORMATS)}),
+    _param("_pretty", FLAG),
+]
+KIND = _param("kind", {"type": "string", "enum": list(RESOURCE_TYPES)}, at="path")
+FHIR_ID = _param("resource_id", {"type": "string", "pattern": "^[A-Za-z0-9.-]{1,64}$"}, at="path")
+"""FHIR's id datatype."""
+OPERATION_PARAMS = {
+    "lookup": [
+        _param("system", NEEDED, required=True),
+        _param("code", NEEDED, required=True),
+        _param("version", TEXT),
+        _param("displayLanguage", LANGUAGE),
+        _param("property", {"type": "array", "items": {"enum": list(LOOKUP_PROPERTIES)}}),
+    ],
+    "expand": [
+        _param("url", NEEDED, required=True),
+        _param("valueSetVersion", TEXT),
+        _param("filter", TEXT),
+        _param("offset", WHOLE),
+        _param("count", WHOLE),
+        _param("displayLanguage", LANGUAGE),
+        _param("includeDesignations", FLAG),
+        _param("activeOnly", FLAG),
+    ],
+    "validate-code": [
+        _param("url", NEEDED, required=True),
+        _param("valueSetVersion", TEXT),
+        _param("code", NEEDED, required=True),
+        _param("system", NEEDED, required=True),
+        _param("systemVersion", TEXT),
+        _param("display", TEXT),
+        _param("displayLanguage", LANGUAGE),
+    ],
+    "translate": [
+        _param("url", TEXT),
+        _param("conceptMapVersion", TEXT),
+        _param("system", NEEDED, required=True),
+        _param("code", NEEDED, required=True),
+        _param("version", TEXT),
+        _param("source", TEXT),
+        _param("target", TEXT),
+        _param("targetsystem", TEXT),
+        _param("reverse", FLAG),
+    ],
+}
+"""Each operation's GET parameters, as netkg.fhir_ops checks them."""
+
+
+def _documented(what: str, parameters: list[Any], *errors: int) -> dict[str, Any]:
+    """A route's OpenAPI keywords: its answer and OperationOutcome errors, its parameters."""
+    return {
+        "response_class": Response,
+        "responses": openapi.responses(what, [MEDIA_TYPE], *errors, error_content=OUTCOME),
+        "openapi_extra": {"parameters": [*parameters, *FORMAT_PARAMS]},
+    }
+
+
+def _operation(path: str, operation: str, what: str) -> Callable[[Callable[..., Any]], Any]:
+    """GET (parameters in the query string) and POST (a Parameters resource) of one operation."""
+    get = _documented(what, OPERATION_PARAMS[operation], 400, 404, 406)
+    post = _documented(what, [], 400, 404, 406, 413, 415)
+    post["openapi_extra"]["requestBody"] = POST_BODY
+    summary = f"FHIR {path.split('/')[2]} ${operation}"
+
+    def register(endpoint: Callable[..., Any]) -> Any:
+        router.get(path, summary=summary, **get)(endpoint)
+        return router.post(path, summary=summary + " (POST a Parameters resource)", **post)(
+            endpoint
+        )
+
+    return register
+
+
 # --- routes (operations before reads, so `$expand` is never taken for an id) ---------------------
 
 
-@router.get("/fhir/metadata", summary="FHIR CapabilityStatement (or TerminologyCapabilities)")
+@router.get(
+    "/fhir/metadata",
+    summary="FHIR CapabilityStatement (or TerminologyCapabilities)",
+    **_documented(
+        "The CapabilityStatement; with mode=terminology, the TerminologyCapabilities.",
+        [_param("mode", {"type": "string", "enum": ["full", "normative", "terminology"]})],
+        400,
+        404,
+        406,
+    ),
+)
 def metadata(request: Request) -> Response:
     base, params = _base(request), _query(request)
     return _respond(
@@ -204,14 +345,12 @@ def metadata(request: Request) -> Response:
     )
 
 
-@router.get("/fhir/CodeSystem/$lookup", summary="FHIR CodeSystem $lookup")
-@router.post("/fhir/CodeSystem/$lookup", summary="FHIR CodeSystem $lookup")
+@_operation("/fhir/CodeSystem/$lookup", "lookup", "A Parameters resource: the code's details.")
 async def lookup(request: Request) -> Response:
     return await _operate(request, "lookup", lambda terms, params: terms.lookup(params))
 
 
-@router.get("/fhir/ValueSet/$expand", summary="FHIR ValueSet $expand")
-@router.post("/fhir/ValueSet/$expand", summary="FHIR ValueSet $expand")
+@_operation("/fhir/ValueSet/$expand", "expand", "The ValueSet with its expansion.")
 async def expand(request: Request) -> Response:
     return await _operate(request, "expand", lambda terms, params: terms.expand(params))
 
@@ -222,8 +361,11 @@ async def expand_one(request: Request, resource_id: str) -> Response:
     return await _operate(request, "expand", lambda t, params: t.expand(params, resource_id))
 
 
-@router.get("/fhir/ValueSet/$validate-code", summary="FHIR ValueSet $validate-code")
-@router.post("/fhir/ValueSet/$validate-code", summary="FHIR ValueSet $validate-code")
+@_operation(
+    "/fhir/ValueSet/$validate-code",
+    "validate-code",
+    "A Parameters resource: `result` (is the code in the ValueSet), `message`, `display`.",
+)
 async def validate_code(request: Request) -> Response:
     return await _operate(request, "validate-code", lambda t, params: t.validate_code(params))
 
@@ -236,8 +378,11 @@ async def validate_code_one(request: Request, resource_id: str) -> Response:
     )
 
 
-@router.get("/fhir/ConceptMap/$translate", summary="FHIR ConceptMap $translate")
-@router.post("/fhir/ConceptMap/$translate", summary="FHIR ConceptMap $translate")
+@_operation(
+    "/fhir/ConceptMap/$translate",
+    "translate",
+    "A Parameters resource: `result` and each `match` (equivalence, concept, source map).",
+)
 async def translate(request: Request) -> Response:
     return await _operate(request, "translate", lambda t, params: t.translate(params))
 
@@ -248,16 +393,32 @@ async def translate_one(request: Request, resource_id: str) -> Response:
     return await _operate(request, "translate", lambda t, params: t.translate(params, resource_id))
 
 
-@router.get("/fhir/{kind}", summary="FHIR search: CodeSystem, ValueSet or ConceptMap")
-def search(request: Request, kind: str) -> Response:
-    base, params = _base(request), _query(request)
+@router.get(
+    "/fhir/{kind}",
+    summary="FHIR search: CodeSystem, ValueSet or ConceptMap",
+    **_documented(
+        "A searchset Bundle of the resources matching every parameter given.",
+        [KIND, *(_param(name, TEXT) for name in SEARCH_PARAMS)],
+        400,
+        404,
+        406,
+    ),
+)
+def search(request: Request) -> Response:
+    kind, base, params = request.path_params["kind"], _base(request), _query(request)
     return _respond(
         request, lambda terms: terms.search(kind, params, base=base, self_url=str(request.url))
     )
 
 
-@router.get("/fhir/{kind}/{resource_id}", summary="FHIR read: one resource by id")
-def read(request: Request, kind: str, resource_id: str) -> Response:
+@router.get(
+    "/fhir/{kind}/{resource_id}",
+    summary="FHIR read: one resource by id",
+    **_documented("The resource.", [KIND, FHIR_ID], 400, 404, 406),
+)
+def read(request: Request) -> Response:
+    kind, resource_id = request.path_params["kind"], request.path_params["resource_id"]
+
     def answer(terms: Terminology) -> dict[str, Any]:
         if resource_id.startswith("$") and kind in OPERATIONS:
             offered = ", ".join(OPERATIONS[kind])
@@ -274,11 +435,14 @@ def read(request: Request, kind: str, resource_id: str) -> Response:
 
 @router.api_route(
     "/fhir/{rest:path}",
-    methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
+    methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
     include_in_schema=False,
 )
 def anything_else(request: Request, rest: str) -> Response:
-    """Every other /fhir request: an OperationOutcome, never the site's generic error page."""
+    """Every other /fhir request: an OperationOutcome, never the site's generic error page;
+    OPTIONS: the methods the path answers (a CORS preflight is answered before, in netkg.http)."""
+    if request.method == "OPTIONS":
+        return Response(status_code=204, headers={"Allow": _allowed(request)})
     if request.method in ("GET", "HEAD"):
         error = FhirError(
             404,

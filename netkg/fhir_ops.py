@@ -25,7 +25,11 @@ from netkg.fhir_build import CODE_SYSTEM_URL, INVERSE
 
 __all__ = [
     "FHIR_VERSION",
+    "LANGUAGE_TAG",
+    "LOOKUP_PROPERTIES",
+    "MAX_VALUE",
     "RESOURCE_TYPES",
+    "SEARCH_PARAMS",
     "FhirError",
     "Params",
     "Terminology",
@@ -37,9 +41,9 @@ RESOURCE_TYPES = ("CodeSystem", "ValueSet", "ConceptMap")
 ALWAYS_ALLOWED = frozenset({"_format", "_pretty"})
 SEARCH_PARAMS = ("_id", "url", "version", "name", "status")
 LOOKUP_PROPERTIES = ("definition", "designation", "parent", "scheme")
-_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 _WHOLE_NUMBER = re.compile(r"^[0-9]{1,9}$")
-_MAX_VALUE = 2000
+MAX_VALUE = 2000
 
 Params = Mapping[str, Sequence[str]]
 """Operation parameters as the query string gives them: name → its values, in order."""
@@ -79,8 +83,8 @@ def _check_names(params: Params, allowed: Iterable[str], what: str) -> None:
         if name != "property" and len(values) > 1:  # only $lookup's property repeats
             raise _bad(f"parameter {name!r} is given {len(values)} times; give it once")
         for value in values:
-            if len(value) > _MAX_VALUE:
-                raise _bad(f"parameter {name!r} is longer than {_MAX_VALUE} characters")
+            if len(value) > MAX_VALUE:
+                raise _bad(f"parameter {name!r} is longer than {MAX_VALUE} characters")
 
 
 def _one(params: Params, name: str) -> str | None:
@@ -119,7 +123,7 @@ def _language(params: Params) -> str | None:
     value = _one(params, "displayLanguage")
     if value is None:
         return None
-    if not _LANGUAGE.match(value):
+    if not LANGUAGE_TAG.match(value):
         raise _bad(f"displayLanguage {value!r} is not a language tag (e.g. en, fr, fr-CA)")
     return value.split("-")[0].lower()
 

@@ -1,14 +1,15 @@
 """The OpenAPI pieces every router shares, so `/openapi.json` says exactly what the service answers.
 
 Routers declare their own successes (media types) and the errors they can give with
-`responses(...)`; `install(app)` adds the one error schema and replaces FastAPI's 422 (which netkg
+`responses(...)` (netkg's error object, or a router's own error body such as FHIR's
+OperationOutcome); `install(app)` adds the one error schema and replaces FastAPI's 422 (which netkg
 never sends: a bad parameter is a 400, see service.py) with the 400 the service really gives.
 Checked against a live server by schemathesis (tests/test_openapi_contract.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -33,6 +34,7 @@ WHY: dict[int, str] = {
     400: "A parameter, query or body is malformed; the message names it and what it accepts.",
     403: "Refused: SPARQL UPDATE (read-only) or SERVICE (federation is off).",
     404: "Nothing by this name in the release.",
+    405: "This path does not answer this method; `Allow` lists those it does.",
     406: "No representation here satisfies `Accept`; the message lists those offered.",
     413: "The request body or the result is over this server's limit.",
     414: "The query string is over this server's limit; POST the query instead.",
@@ -42,20 +44,25 @@ WHY: dict[int, str] = {
 }
 
 
-def _error(status: int) -> dict[str, Any]:
-    return {
-        "description": WHY.get(status, HTTPStatus(status).phrase),
-        "content": {
-            "application/json": {"schema": {"$ref": ERROR_REF}},
-            "text/html": {"schema": {"type": "string"}},
-        },
-    }
+ERROR_CONTENT: dict[str, Any] = {
+    "application/json": {"schema": {"$ref": ERROR_REF}},
+    "text/html": {"schema": {"type": "string"}},
+}
+"""How netkg's own routes answer an error: the Error object, or the same message as HTML."""
+
+
+def _error(status: int, content: Mapping[str, Any] = ERROR_CONTENT) -> dict[str, Any]:
+    return {"description": WHY.get(status, HTTPStatus(status).phrase), "content": dict(content)}
 
 
 def responses(
-    description: str, media_types: Iterable[str], *errors: int
+    description: str,
+    media_types: Iterable[str],
+    *errors: int,
+    error_content: Mapping[str, Any] = ERROR_CONTENT,
 ) -> dict[int | str, dict[str, Any]]:
-    """A route's `responses=`: 200 in each of `media_types`, and each error status it gives."""
+    """A route's `responses=`: 200 in each of `media_types`, and each error status it gives,
+    its body as `error_content` says (a router with its own error format, like /fhir, passes it)."""
     declared: dict[int | str, dict[str, Any]] = {
         200: {"description": description, "content": {media: {} for media in media_types}}
     }
@@ -63,7 +70,7 @@ def responses(
         declared[status] = (
             {"description": WHY[status], "headers": {"Location": {"schema": {"type": "string"}}}}
             if status == 303
-            else _error(status)
+            else _error(status, error_content)
         )
     return declared
 

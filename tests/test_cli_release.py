@@ -35,9 +35,13 @@ def run(*args: str | Path) -> tuple[int, str, str]:
 def test_build_exit_0_writes_the_release(tmp_path: Path) -> None:
     code, out, _ = run("build", "--root", SRC, "--out", tmp_path / "dist", "--date", "2026-01-31")
     assert code == 0
-    assert "version 0.1.0, 8 files, dated 2026-01-31T00:00:00Z" in out
+    dist = tmp_path / "dist"
+    listed = json.loads((dist / "release.json").read_text(encoding="utf-8"))["files"]
+    on_disk = {p.name for p in dist.iterdir() if p.is_file()} - {"release.json"}
+    assert set(listed) == on_disk  # the index lists every file it ships, and only those
+    assert {"netkg.nt", "netkg.sssom.tsv", "netkg.fhir.json"} <= on_disk
+    assert f"version 0.1.0, {len(listed)} files, dated 2026-01-31T00:00:00Z" in out
     assert "release: 57 triples = 57 curated triples (ontology 32 + data 25)" in out
-    assert (tmp_path / "dist" / "release.json").is_file()
 
 
 def test_build_quiet_prints_nothing(tmp_path: Path) -> None:

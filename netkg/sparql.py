@@ -389,15 +389,31 @@ def _endpoint(request: Request) -> str:
     return str(request.url.replace(query="", fragment=""))
 
 
-@functools.lru_cache(maxsize=64)
-def _prologue(base: str) -> str:
-    """The BASE and PREFIX declarations every query on /sparql starts from, on one line.
+_OWN_BASE = re.compile(r"(?:\s|#[^\n]*\n|PREFIX\s+[^\s:]*:\s*<[^>]*>)*BASE\s*<", re.IGNORECASE)
+"""A query whose prologue declares its own BASE."""
+_FIRST_BASE = re.compile(r"(?:\s|#[^\n]*\n)*BASE\s*<[^<>]*>", re.IGNORECASE)
+"""A query that starts with its own BASE."""
 
-    The same prefixes as `netkg query` (netkg/prefixes.py); a query's own declarations win,
-    as later declarations do in SPARQL.
+
+def _with_prologue(base: str, query: str) -> str:
+    """`query` with the BASE and PREFIX declarations every query on /sparql starts from.
+
+    The same prefixes as `netkg query` (netkg/prefixes.py); a query's own declarations win, as
+    later declarations do in SPARQL. A query with its own BASE gets none of ours, and a query
+    that starts with its BASE gets our prefixes after it: the same meaning, and Virtuoso refuses
+    a BASE after a PREFIX. Either way the query's line n is line n + 1 of the text sent.
     """
+    first = _FIRST_BASE.match(query)
+    if first:
+        return f"{query[: first.end()]}\n{_prologue(None).rstrip()} {query[first.end() :]}"
+    return _prologue(None if _OWN_BASE.match(query) else base) + query
+
+
+@functools.lru_cache(maxsize=64)
+def _prologue(base: str | None) -> str:
+    """The declarations, on one line."""
     declarations = " ".join(f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items())
-    return f"BASE <{base}> {declarations}\n"
+    return (f"BASE <{base}> " if base else "") + declarations + "\n"
 
 
 def _dataset(params: dict[str, list[str]], max_timeout: float) -> _Dataset:
@@ -457,7 +473,7 @@ async def _answer(request: Request, params: dict[str, list[str]]) -> Response:
             raise Forbidden(READ_ONLY)
         return await _describe_service(request, params)
     accept = request.headers.get("accept")
-    for_browser = _for_browser(_prologue(_endpoint(request)) + query, params, accept)
+    for_browser = _for_browser(_with_prologue(_endpoint(request), query), params, accept)
     try:
         return await _query(request, query, params, dataset, html=for_browser)
     except NetkgError as error:
@@ -518,7 +534,7 @@ def _prepare(
     """(runs inline?, the call that answers): formats chosen, the prologue added."""
     if not query.strip():
         raise BadRequest("the 'query' parameter is empty")
-    text = _prologue(endpoint) + query
+    text = _with_prologue(endpoint, query)
     if html:
         solutions_format, graph_format = SOLUTIONS_FORMATS["json"], GRAPH_FORMATS["ttl"]
     else:
@@ -586,7 +602,7 @@ class FastSparql:
                 (v.decode("latin-1") for k, v in scope["headers"] if k == b"accept"), None
             )
             endpoint = _endpoint(Request(scope))
-            if _for_browser(_prologue(endpoint) + query, params, accept):
+            if _for_browser(_with_prologue(endpoint, query), params, accept):
                 return None
             dataset = _dataset(params, state.settings.max_query_timeout)
             client = scope.get("client")

@@ -345,6 +345,7 @@ def test_relative_iris_resolve_against_the_endpoint(client: TestClient) -> None:
     own = client.get(
         "/sparql", params={"query": "BASE <http://example.org/x/> SELECT (<a> AS ?a) {}"}
     )
+    assert own.status_code == 200, own.text
     assert own.json()["results"]["bindings"][0]["a"]["value"] == "http://example.org/x/a"
 
 
@@ -357,6 +358,7 @@ def test_the_netkg_query_prefixes_are_predeclared(client: TestClient) -> None:
     assert [r["t"]["value"] for r in rows] == FIVE
     # a query's own declaration of a predeclared prefix wins
     own = client.get("/sparql", params={"query": "PREFIX id: <urn:x:> SELECT (id:a AS ?a) {}"})
+    assert own.status_code == 200, own.text
     assert own.json()["results"]["bindings"][0]["a"]["value"] == "urn:x:a"
 
 

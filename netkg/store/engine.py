@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from netkg.errors import BadRequest
 from netkg.store.protocol import Result, Term
 
-__all__ = ["Request", "evaluate"]
+__all__ = ["Request", "check_syntax", "evaluate"]
 
 
 class Request(NamedTuple):
@@ -53,6 +53,21 @@ def evaluate(store: ox.Store, request: Request) -> Result:
         options["substitutions"] = {ox.Variable(k): v for k, v in request.substitutions}
     try:
         return store.query(request.sparql, **options)
+    except SyntaxError as error:
+        raise BadRequest(f"malformed query: {error}") from None
+    except ValueError as error:
+        raise BadRequest(str(error)) from None
+
+
+_PARSER = ox.Store()  # empty, in memory: only its query parser is used
+
+
+def check_syntax(sparql: str) -> None:
+    """Parse `sparql` with pyoxigraph's parser, so a remote store's client gets the same 400 (and
+    the same line and column) as the embedded store's. Nothing is evaluated: the store is empty
+    and the solutions are never read."""
+    try:
+        _PARSER.query(sparql)
     except SyntaxError as error:
         raise BadRequest(f"malformed query: {error}") from None
     except ValueError as error:

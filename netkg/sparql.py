@@ -389,33 +389,6 @@ def _endpoint(request: Request) -> str:
     return str(request.url.replace(query="", fragment=""))
 
 
-_OWN_BASE = re.compile(r"(?:\s|#[^\n]*\n|PREFIX\s+[^\s:]*:\s*<[^>]*>)*BASE\s*<", re.IGNORECASE)
-"""A query whose prologue declares its own BASE."""
-_FIRST_BASE = re.compile(r"(?:\s|#[^\n]*\n)*BASE\s*<[^<>]*>", re.IGNORECASE)
-"""A query that starts with its own BASE."""
-
-
-def _with_prologue(base: str, query: str) -> str:
-    """`query` with the BASE and PREFIX declarations every query on /sparql starts from.
-
-    The same prefixes as `netkg query` (netkg/prefixes.py); a query's own declarations win, as
-    later declarations do in SPARQL. A query with its own BASE gets none of ours, and a query
-    that starts with its BASE gets our prefixes after it: the same meaning, and Virtuoso refuses
-    a BASE after a PREFIX. Either way the query's line n is line n + 1 of the text sent.
-    """
-    first = _FIRST_BASE.match(query)
-    if first:
-        return f"{query[: first.end()]}\n{_prologue(None).rstrip()} {query[first.end() :]}"
-    return _prologue(None if _OWN_BASE.match(query) else base) + query
-
-
-@functools.lru_cache(maxsize=64)
-def _prologue(base: str | None) -> str:
-    """The declarations, on one line."""
-    declarations = " ".join(f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items())
-    return (f"BASE <{base}> " if base else "") + declarations + "\n"
-
-
 def _dataset(params: dict[str, list[str]], max_timeout: float) -> _Dataset:
     """The request's dataset and `timeout=`, checked (malformed graph IRIs: 400)."""
     default_graphs = params.get("default-graph-uri", [])
@@ -442,7 +415,7 @@ def _readable(message: str, query: str) -> str:
     found = _POSITION.search(message)
     if found is None:
         return message
-    line = max(1, int(found.group(1)) - 1)  # the prologue is one line before the query
+    line = int(found.group(1))  # of the query's own text: netkg's declarations are not text
     column = int(found.group(2))
     expected = message[found.end() :].strip()
     where = f"malformed query at line {line}, column {column}"
@@ -473,7 +446,7 @@ async def _answer(request: Request, params: dict[str, list[str]]) -> Response:
             raise Forbidden(READ_ONLY)
         return await _describe_service(request, params)
     accept = request.headers.get("accept")
-    for_browser = _for_browser(_with_prologue(_endpoint(request), query), params, accept)
+    for_browser = _for_browser(query, params, accept)
     try:
         return await _query(request, query, params, dataset, html=for_browser)
     except NetkgError as error:
@@ -482,11 +455,11 @@ async def _answer(request: Request, params: dict[str, list[str]]) -> Response:
         return _editor_page(request, query=query, error=error, status_code=error.status_code)
 
 
-def _for_browser(text: str, params: dict[str, list[str]], accept: str | None) -> bool:
+def _for_browser(query: str, params: dict[str, list[str]], accept: str | None) -> bool:
     """A browser asking for the query (no `format=`, HTML preferred): the editor shows it."""
     if [v for v in params.get("format", []) if v.strip()]:
         return False
-    form = inspect_query(text).form  # the text as run: one tokenisation serves every check
+    form = inspect_query(query).form  # cached: one tokenisation serves every check
     return _prefers_html(accept, form in ("CONSTRUCT", "DESCRIBE"))
 
 
@@ -531,25 +504,27 @@ def _prepare(
     client: str,
     html: bool,
 ) -> tuple[bool, Callable[[], QueryAnswer]]:
-    """(runs inline?, the call that answers): formats chosen, the prologue added."""
+    """(runs inline?, the call that answers): formats chosen, the query starting from
+    `BASE <endpoint>` and netkg's prefixes (given to the store as such, not as text)."""
     if not query.strip():
         raise BadRequest("the 'query' parameter is empty")
-    text = _with_prologue(endpoint, query)
     if html:
         solutions_format, graph_format = SOLUTIONS_FORMATS["json"], GRAPH_FORMATS["ttl"]
     else:
-        solutions_format, graph_format = _format_for(inspect_query(text).form, params, accept)
+        solutions_format, graph_format = _format_for(inspect_query(query).form, params, accept)
     run = partial(
         state.store.query,
-        text,
+        query,
         solutions_format=solutions_format,
         graph_format=graph_format,
         default_graph_uris=dataset.default_graphs,
         named_graph_uris=dataset.named_graphs,
         timeout=dataset.timeout,
         client=client,
+        base_iri=endpoint,
+        prefixes=PREFIXES,
     )
-    return state.store.runs_inline(text), run
+    return state.store.runs_inline(query), run
 
 
 def _content_type(answer: QueryAnswer) -> str:
@@ -602,7 +577,7 @@ class FastSparql:
                 (v.decode("latin-1") for k, v in scope["headers"] if k == b"accept"), None
             )
             endpoint = _endpoint(Request(scope))
-            if _for_browser(_with_prologue(endpoint, query), params, accept):
+            if _for_browser(query, params, accept):
                 return None
             dataset = _dataset(params, state.settings.max_query_timeout)
             client = scope.get("client")

@@ -59,6 +59,14 @@ PREFIXES = (
 )
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
 """A cross product of five triple patterns: hours of work, so only a time limit can stop it."""
+TREATMENTS = (
+    "biological-therapy",
+    "drug-therapy",
+    "liver-directed-therapy",
+    "radiation-therapy",
+    "surgery",
+)
+"""The fixture's treatments, in IRI order."""
 LONG = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 """Quick on the fixture, but not bounded by its shape: it runs on a worker."""
 
@@ -211,13 +219,7 @@ def test_select_sees_the_union_of_the_named_graphs(store: Store) -> None:
     answer = store.query(PREFIXES + "SELECT ?t WHERE { ?t a net:Treatment }")
     assert answer.kind == "solutions"
     assert answer.media_type == "application/sparql-results+json"
-    assert _values(answer.body, "t") == [
-        ID + "biological-therapy",
-        ID + "drug-therapy",
-        ID + "liver-directed-therapy",
-        ID + "radiation-therapy",
-        ID + "surgery",
-    ]
+    assert _values(answer.body, "t") == [ID + t for t in TREATMENTS]
     # and the ontology graph, also in the default graph
     owl_class = "<http://www.w3.org/2002/07/owl#Class>"
     ontology = store.query(PREFIXES + f"ASK {{ net:Treatment a {owl_class} }}")
@@ -340,6 +342,28 @@ def test_substitutions_are_bound_not_spliced(store: Store) -> None:
     assert _values(by_label.body, "t") == [ID + "surgery"]
     sneaky = ox.Literal('surgery"@en } ?t ?p ?label { "')
     assert _values(store.query(query, substitutions={"label": sneaky}).body, "t") == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT ?t (<s> AS ?base) WHERE { ?t a net:Treatment } LIMIT 10",  # bounded: inline
+        "SELECT ?t (<s> AS ?base) WHERE { ?t a net:Treatment } ORDER BY ?t",  # on a worker
+    ],
+)
+def test_the_base_iri_and_prefixes_a_query_starts_from(store: Store, query: str) -> None:
+    declared = {"net": NET, "x": "urn:x:"}
+    answer = store.query(query, base_iri="http://example.org/sparql", prefixes=declared)
+    assert _values(answer.body, "t") == [ID + t for t in TREATMENTS]
+    assert set(_values(answer.body, "base")) == {"http://example.org/s"}
+    # the query's own declarations win; its errors are at its own line and column
+    own = "BASE <http://b.example/>\nPREFIX net: <urn:n:>\n"
+    own += "SELECT (<s> AS ?base) (net:a AS ?a) (x:y AS ?y) {}"
+    row = json.loads(store.query(own, base_iri="http://e/", prefixes=declared).body)
+    values = {k: v["value"] for k, v in row["results"]["bindings"][0].items()}
+    assert values == {"base": "http://b.example/s", "a": "urn:n:a", "y": "urn:x:y"}
+    with pytest.raises(BadRequest, match=r"error at 2:11: "):  # zz: is declared nowhere
+        store.query("ASK {\n  zz:a ?p ?o }", prefixes=declared)
 
 
 def test_too_many_rows_is_an_error_not_a_truncation(store: Store) -> None:

@@ -101,10 +101,18 @@ class EmbeddedStore:
         timeout: float | None = None,
         trusted: bool = False,
         client: str = "",
+        base_iri: str | None = None,
+        prefixes: Mapping[str, str] | None = None,
     ) -> Result:
         shape = self._check(sparql, default_graph_uris, named_graph_uris)
         request = Request.of(
-            sparql, substitutions, default_graph_uris, named_graph_uris, shape.has_from
+            sparql,
+            substitutions,
+            default_graph_uris,
+            named_graph_uris,
+            shape.has_from,
+            base_iri,
+            prefixes,
         )
         with self._lifetime.query():
             if (trusted or shape.light) and self._store is not None:
@@ -130,10 +138,18 @@ class EmbeddedStore:
         timeout: float | None = None,
         trusted: bool = False,
         client: str = "",
+        base_iri: str | None = None,
+        prefixes: Mapping[str, str] | None = None,
     ) -> QueryAnswer:
         shape = self._check(sparql, default_graph_uris, named_graph_uris)
         request = Request.of(
-            sparql, substitutions, default_graph_uris, named_graph_uris, shape.has_from
+            sparql,
+            substitutions,
+            default_graph_uris,
+            named_graph_uris,
+            shape.has_from,
+            base_iri,
+            prefixes,
         )
         bounded = self._bounded(shape)
         with self._lifetime.query():

@@ -69,7 +69,8 @@ _PROLOGUE = re.compile(
     re.IGNORECASE,
 )
 """BASE and PREFIX declarations at the start: skipped in one regex pass (they hold no keyword,
-brace or SERVICE), so netkg's predeclared prefixes cost the guard nothing."""
+brace or SERVICE). netkg's own predeclared prefixes never reach the guard: the store gives them
+to pyoxigraph's parser as `prefixes=` (netkg.store.engine.Request)."""
 
 _UPDATE_WORDS = {
     "INSERT",

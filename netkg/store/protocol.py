@@ -36,6 +36,9 @@ class Store(Protocol):
 
     `trusted` marks netkg's own queries (dereferencing, named queries): they run in the serving
     process like bounded client queries. `client` names who asks (an address), for fairness.
+    `base_iri` and `prefixes` are the BASE and PREFIX declarations the query starts from (the
+    endpoint's IRI and netkg's prefixes on /sparql); the query's own declarations win, and
+    parser errors name the line and column of `sparql` itself.
     """
 
     max_rows: int  # the most solutions or triples an answer may have
@@ -50,6 +53,8 @@ class Store(Protocol):
         timeout: float | None = None,
         trusted: bool = False,
         client: str = "",
+        base_iri: str | None = None,
+        prefixes: Mapping[str, str] | None = None,
     ) -> Result: ...
 
     def query(
@@ -64,6 +69,8 @@ class Store(Protocol):
         timeout: float | None = None,
         trusted: bool = False,
         client: str = "",
+        base_iri: str | None = None,
+        prefixes: Mapping[str, str] | None = None,
     ) -> QueryAnswer: ...
 
     def runs_inline(self, sparql: str) -> bool:

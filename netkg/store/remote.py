@@ -54,6 +54,29 @@ def bind_values(sparql: str, substitutions: Mapping[str, Any]) -> str:
     return f"{sparql[:at]} {values_block(substitutions)} {sparql[at:]}"
 
 
+_OWN_BASE = re.compile(r"(?:\s|#[^\n]*\n|PREFIX\s+[^\s:]*:\s*<[^>]*>)*BASE\s*<", re.IGNORECASE)
+"""A query whose prologue declares its own BASE."""
+_FIRST_BASE = re.compile(r"(?:\s|#[^\n]*\n)*BASE\s*<[^<>]*>", re.IGNORECASE)
+"""A query that starts with its own BASE."""
+
+
+def _with_prologue(sparql: str, base_iri: str | None, prefixes: Mapping[str, str] | None) -> str:
+    """`sparql` with `base_iri` and `prefixes` written as BASE and PREFIX declarations before it:
+    what the embedded store gives pyoxigraph's parser natively, as text any engine reads.
+
+    A query's own declarations win, as later declarations do in SPARQL. A query with its own BASE
+    gets none of ours, and a query that starts with its BASE gets our prefixes after it: the same
+    meaning, and Virtuoso refuses a BASE after a PREFIX.
+    """
+    declarations = " ".join(f"PREFIX {p}: <{iri}>" for p, iri in (prefixes or {}).items())
+    first = _FIRST_BASE.match(sparql)
+    if first:
+        return f"{sparql[: first.end()]} {declarations} {sparql[first.end() :]}"
+    if base_iri is not None and not _OWN_BASE.match(sparql):
+        declarations = f"BASE <{base_iri}> {declarations}"
+    return f"{declarations}\n{sparql}"
+
+
 SPARQL_XML = "application/sparql-results+xml"
 
 
@@ -159,6 +182,8 @@ class RemoteStore:
         timeout: float | None = None,
         trusted: bool = False,
         client: str = "",
+        base_iri: str | None = None,
+        prefixes: Mapping[str, str] | None = None,
     ) -> QueryAnswer:
         result = self.execute(
             sparql,
@@ -166,6 +191,8 @@ class RemoteStore:
             default_graph_uris=default_graph_uris,
             named_graph_uris=named_graph_uris,
             timeout=timeout,
+            base_iri=base_iri,
+            prefixes=prefixes,
         )
         return serialise(
             result,
@@ -185,6 +212,8 @@ class RemoteStore:
         timeout: float | None = None,
         trusted: bool = False,
         client: str = "",
+        base_iri: str | None = None,
+        prefixes: Mapping[str, str] | None = None,
     ) -> Result:
         shape = check_query(
             sparql,
@@ -193,10 +222,12 @@ class RemoteStore:
             max_bytes=self.max_query_bytes,
         )
         check_dataset(default_graph_uris, named_graph_uris)
-        check_syntax(sparql)  # one parser's messages, whatever the engine
+        # one parser's messages, whatever the engine, at the line and column of the client's text
+        check_syntax(sparql, base_iri=base_iri, prefixes=prefixes)
         limit = min(timeout or self.query_timeout, self.max_query_timeout)
         if substitutions:
             sparql = bind_values(sparql, substitutions)
+        sparql = _with_prologue(sparql, base_iri, prefixes)
         with self._lifetime.query():
             body, media = self._post(sparql, shape, default_graph_uris, named_graph_uris, limit)
         return self._typed(body, media)

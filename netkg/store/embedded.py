@@ -65,9 +65,16 @@ class EmbeddedStore:
         )
         self._lifetime = Lifetime(self._release)
 
-    def _check(
-        self, sparql: str, default_graph_uris: Sequence[str], named_graph_uris: Sequence[str]
-    ) -> QueryShape:
+    def _prepare(
+        self,
+        sparql: str,
+        substitutions: Mapping[str, Term] | None,
+        default_graph_uris: Sequence[str],
+        named_graph_uris: Sequence[str],
+        base_iri: str | None,
+        prefixes: Mapping[str, str] | None,
+    ) -> tuple[QueryShape, Request]:
+        """The guard's verdict on the query, and the request to evaluate (here or in a worker)."""
         shape = check_query(
             sparql,
             allow_service=self.allow_service,
@@ -75,7 +82,16 @@ class EmbeddedStore:
             max_bytes=self.max_query_bytes,
         )
         check_dataset(default_graph_uris, named_graph_uris)
-        return shape
+        request = Request.of(
+            sparql,
+            substitutions,
+            default_graph_uris,
+            named_graph_uris,
+            shape.has_from,
+            base_iri,
+            prefixes,
+        )
+        return shape, request
 
     def _bounded(self, shape: QueryShape) -> bool:
         """The query's own LIMIT keeps its result within the row limit (nothing to count)."""
@@ -104,15 +120,8 @@ class EmbeddedStore:
         base_iri: str | None = None,
         prefixes: Mapping[str, str] | None = None,
     ) -> Result:
-        shape = self._check(sparql, default_graph_uris, named_graph_uris)
-        request = Request.of(
-            sparql,
-            substitutions,
-            default_graph_uris,
-            named_graph_uris,
-            shape.has_from,
-            base_iri,
-            prefixes,
+        shape, request = self._prepare(
+            sparql, substitutions, default_graph_uris, named_graph_uris, base_iri, prefixes
         )
         with self._lifetime.query():
             if (trusted or shape.light) and self._store is not None:
@@ -141,15 +150,8 @@ class EmbeddedStore:
         base_iri: str | None = None,
         prefixes: Mapping[str, str] | None = None,
     ) -> QueryAnswer:
-        shape = self._check(sparql, default_graph_uris, named_graph_uris)
-        request = Request.of(
-            sparql,
-            substitutions,
-            default_graph_uris,
-            named_graph_uris,
-            shape.has_from,
-            base_iri,
-            prefixes,
+        shape, request = self._prepare(
+            sparql, substitutions, default_graph_uris, named_graph_uris, base_iri, prefixes
         )
         bounded = self._bounded(shape)
         with self._lifetime.query():

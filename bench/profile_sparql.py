@@ -20,7 +20,7 @@ from typing import Any
 from bench_service import OPTIONAL_REGEX, SELECT
 
 from netkg.config import Settings
-from netkg.service import create_app
+from netkg.web.app import create_app
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from netkg.report import OutputFormat
+from netkg.curate.report import OutputFormat
 
 app = typer.Typer(
     name="netkg",
@@ -54,9 +54,9 @@ def validate(
     Exit 0 if nothing fails (Warnings and Info are reported), 1 if a Violation is found,
     2 if a source can't be read or a shape can't be run.
     """
+    from netkg.curate.report import render
+    from netkg.curate.validate import report_from_problems, validate_project
     from netkg.errors import SourceError
-    from netkg.report import render
-    from netkg.validate import report_from_problems, validate_project
 
     out = Console(highlight=False, soft_wrap=True, emoji=False)
     err = Console(stderr=True, highlight=False, emoji=False)
@@ -93,8 +93,8 @@ def fmt(
     Exit 0 when done (or, with --check, when all is canonical), 1 when files need formatting or
     can't be formatted without losing a comment, 2 when a file can't be read.
     """
+    from netkg.curate.fmt import format_paths
     from netkg.errors import NetkgError
-    from netkg.fmt import format_paths
 
     out = Console(highlight=False, soft_wrap=True, emoji=False)
     err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
@@ -181,9 +181,9 @@ def build(
     2 on unreadable input (sources or bulk files)."""
     import json
 
-    from netkg.build import build_release
+    from netkg.curate.stats import headline
     from netkg.errors import NetkgError
-    from netkg.stats import headline
+    from netkg.release.build import build_release
 
     try:
         built = build_release(root, out, validate=not no_validate, date=date, bulk=bulk or ())
@@ -207,7 +207,7 @@ def diff(
     ] = False,
 ) -> None:
     """Statements added and removed between two releases or source trees, by subject."""
-    from netkg import diff as diffing
+    from netkg.curate import diff as diffing
     from netkg.errors import NetkgError
 
     _release_format(fmt, diffing.FORMATS)
@@ -228,7 +228,7 @@ def stats(
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
 ) -> None:
     """Instances per class, triples per property, mappings per vocabulary, citations per type."""
-    from netkg import stats as counting
+    from netkg.curate import stats as counting
     from netkg.errors import NetkgError
 
     _release_format(fmt, counting.FORMATS)
@@ -254,7 +254,7 @@ def query(
     """Run a read-only SPARQL query on the local graph (netkg's prefixes are predeclared)."""
     import sys
 
-    from netkg import localquery
+    from netkg.curate import query as localquery
     from netkg.errors import NetkgError
 
     _release_format(fmt, localquery.FORMATS)
@@ -387,7 +387,7 @@ def serve(
                     f"netkg serve: no release in {settings.dist}; run `netkg build`", markup=False
                 )
                 raise typer.Exit(2)
-            from netkg.build import build_release
+            from netkg.release.build import build_release
 
             err.print(
                 f"netkg serve: no release in {settings.dist}; building it from {root}…",
@@ -396,7 +396,7 @@ def serve(
             build_release(root, settings.dist)
         processes = processes or default_processes()
         if get is not None or processes == 1:
-            from netkg.service import create_app
+            from netkg.web.app import create_app
 
             application = create_app(settings)
             release = application.state.netkg.release
@@ -427,7 +427,7 @@ def serve(
         uvicorn.run(application, **options)
         return
     # Several processes import the app by name, so they take their settings from the environment.
-    from netkg.processes import serve_processes
+    from netkg.web.processes import serve_processes
 
     os.environ.update(settings.to_env())
     serve_processes(processes, options)

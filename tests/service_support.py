@@ -46,7 +46,7 @@ REMOTE_ENGINES = ("oxigraph", "virtuoso")
 
 def build_fixture_release(out: Path, source: Path = FIXTURE_SOURCE) -> Path:
     """Build the release of `source` (default: the service fixture) into `out`; return `out`."""
-    from netkg.build import build_release
+    from netkg.release.build import build_release
 
     build_release(source, out)
     return out

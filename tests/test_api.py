@@ -21,10 +21,10 @@ from fastapi.testclient import TestClient
 from pyld import jsonld
 from service_support import REMOTE_ENGINES, running_netkg, running_remote_store
 
-from netkg.build import build_release
 from netkg.config import Settings
-from netkg.queries import MAX_OFFSET, QueryFileError, load_queries
-from netkg.service import create_app
+from netkg.curate.named_queries import MAX_OFFSET, QueryFileError, load_queries
+from netkg.release.build import build_release
+from netkg.web.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 ID = "https://w3id.org/netkg/id/"

@@ -17,7 +17,8 @@ from rdflib import RDF, RDFS, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, SH, VOID
 
-from netkg.build import (
+from netkg.errors import SourceError, ValidationFailed
+from netkg.release.build import (
     DATA_GRAPH,
     ONTOLOGY_GRAPH,
     RELEASE_FILES,
@@ -28,8 +29,7 @@ from netkg.build import (
     recover,
     release_date,
 )
-from netkg.context import make_context
-from netkg.errors import SourceError, ValidationFailed
+from netkg.release.context import make_context
 
 SRC = Path(__file__).parent / "fixtures" / "release" / "src"
 NET = Namespace("https://w3id.org/netkg/ontology#")
@@ -257,7 +257,7 @@ def test_builds_in_processes_with_different_hash_seeds_give_identical_bytes(tmp_
     for seed in ("1", "4242"):
         out = tmp_path / f"seed{seed}"
         code = (
-            f"from pathlib import Path; from netkg.build import build_release; "
+            f"from pathlib import Path; from netkg.release.build import build_release; "
             f"build_release(Path({str(SRC)!r}), Path({str(out)!r}), date={DATE!r})"
         )
         env = {**os.environ, "PYTHONHASHSEED": seed}
@@ -337,7 +337,7 @@ def test_a_syntax_error_leaves_the_previous_release_byte_identical(
 KILL_AFTER_FIRST_FILE = """
 import os, signal, sys
 from pathlib import Path
-from netkg.build import build_release
+from netkg.release.build import build_release
 
 def die(name: str) -> None:
     if name == "netkg.nt":  # killed half-way: some files written, the rest not

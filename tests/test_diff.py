@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from netkg.build import build_release
-from netkg.diff import diff_paths, render
+from netkg.curate.diff import diff_paths, render
 from netkg.errors import SourceError
+from netkg.release.build import build_release
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "release"

@@ -18,10 +18,10 @@ import pytest
 from fastapi.testclient import TestClient
 from fhir.resources.R4B import get_fhir_model_class
 
-from netkg.build import build_release
 from netkg.config import Settings
-from netkg.fhir_build import BUNDLE_FILE, CODE_SYSTEM_URL, TARGET_SYSTEMS
-from netkg.service import create_app
+from netkg.release.build import build_release
+from netkg.release.terminology import BUNDLE_FILE, CODE_SYSTEM_URL, TARGET_SYSTEMS
+from netkg.web.app import create_app
 
 ROOT = Path(__file__).parent.parent
 ID = "https://w3id.org/netkg/id/"

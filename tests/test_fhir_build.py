@@ -1,4 +1,4 @@
-"""netkg/fhir_build.py on small graphs: the rules that shape the FHIR resources."""
+"""netkg/release/terminology.py on small graphs: the rules that shape the FHIR resources."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from fhir.resources.R4B import get_fhir_model_class
 from rdflib import Graph
 
-from netkg.fhir_build import TerminologyError, graph_store, select, terminology_bundle
+from netkg.release.terminology import TerminologyError, graph_store, select, terminology_bundle
 
 PREFIXES = """
 @prefix id: <https://w3id.org/netkg/id/> .

@@ -10,8 +10,8 @@ from fhirpy import SyncFHIRClient
 from fhirpy.base.exceptions import OperationOutcome, ResourceNotFound
 from service_support import running_netkg
 
-from netkg.build import build_release
-from netkg.fhir_build import CODE_SYSTEM_URL
+from netkg.release.build import build_release
+from netkg.release.terminology import CODE_SYSTEM_URL
 
 ROOT = Path(__file__).parent.parent
 SNOMED = "http://snomed.info/sct"

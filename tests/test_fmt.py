@@ -1,4 +1,4 @@
-"""netkg.fmt: canonical Turtle that keeps comments, never changes the graph, is idempotent."""
+"""netkg.curate.fmt: canonical Turtle that keeps comments, keeps the graph, is idempotent."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
+from netkg.curate.fmt import CommentWouldBeLost, canonical, format_paths
 from netkg.errors import SourceError
-from netkg.fmt import CommentWouldBeLost, canonical, format_paths
 
 FIXTURES = Path(__file__).parent / "fixtures" / "curation"
 MESSY = FIXTURES / "fmt" / "messy.ttl"
@@ -169,7 +169,7 @@ def test_identical_blank_nodes_stay_distinct_and_output_is_stable() -> None:
 
 
 def test_same_graph_tells_graphs_apart() -> None:
-    from netkg.fmt import _same_graph
+    from netkg.curate.fmt import _same_graph
 
     changed = SHAPES_LIKE.replace("sh:minCount 1 ] ,", "sh:minCount 2 ] ,", 1)
     assert _same_graph(graph_of(SHAPES_LIKE), graph_of(SHAPES_LIKE))

@@ -18,10 +18,10 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
-from netkg.build import build_release
 from netkg.config import Settings
-from netkg.pages import STRINGS, translate
-from netkg.service import create_app
+from netkg.release.build import build_release
+from netkg.web.app import create_app
+from netkg.web.pages import STRINGS, translate
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [

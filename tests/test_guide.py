@@ -22,10 +22,10 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
-from netkg.build import build_release
 from netkg.config import Settings
-from netkg.pages import choose_language, local_href
-from netkg.service import create_app
+from netkg.release.build import build_release
+from netkg.web.app import create_app
+from netkg.web.pages import choose_language, local_href
 
 ROOT = Path(__file__).resolve().parent.parent
 NETKG_ID = "https://w3id.org/netkg/id/"

@@ -1,6 +1,6 @@
-"""The app-wide HTTP rules (netkg.http) on a tiny app whose routes we control.
+"""The app-wide HTTP rules (netkg.web.http) on a tiny app whose routes we control.
 
-Each test names the rule it pins; the rules themselves are listed in netkg/http.py.
+Each test names the rule it pins; the rules themselves are listed in netkg/web/http.py.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from fastapi import FastAPI, Response
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, StreamingResponse
 from fastapi.testclient import TestClient
 
-from netkg.http import (
+from netkg.web.http import (
     add_http_policies,
     content_security_policy,
     fixed_representation,

@@ -16,9 +16,9 @@ from fastapi.testclient import TestClient
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS
 
-from netkg.build import build_release
 from netkg.config import Settings
-from netkg.service import create_app
+from netkg.release.build import build_release
+from netkg.web.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 CC_BY = URIRef("https://creativecommons.org/licenses/by/4.0/")

@@ -24,8 +24,8 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from service_support import running_netkg
 from SPARQLWrapper import CSV, GET, JSON, JSONLD, N3, POST, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
-from netkg.build import build_release
-from netkg.http import content_security_policy, inline_scripts
+from netkg.release.build import build_release
+from netkg.web.http import content_security_policy, inline_scripts
 
 FIXTURE = Path(__file__).parent / "fixtures" / "resources"
 ID = "https://w3id.org/netkg/id/"

@@ -17,7 +17,7 @@ import pytest
 from lxml import html
 from service_support import running_netkg
 
-from netkg.build import build_release
+from netkg.release.build import build_release
 
 ROOT = Path(__file__).parent.parent
 BASE = "https://w3id.org/netkg/"

@@ -1,4 +1,4 @@
-"""netkg.load: finding sources, parsing them, and knowing the file:line of every triple."""
+"""netkg.curate.load: finding sources, parsing them, and knowing the file:line of every triple."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
+from netkg.curate.load import SOURCE_DIRS, Location, SourceProblem, find_sources, load_files
 from netkg.errors import SourceError
-from netkg.load import SOURCE_DIRS, Location, SourceProblem, find_sources, load_files
 
 FIXTURES = Path(__file__).parent / "fixtures" / "curation"
 ID = "https://w3id.org/netkg/id/"

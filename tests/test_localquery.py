@@ -11,8 +11,8 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph, URIRef
 
-from netkg.build import build_release
-from netkg.localquery import QueryError, open_store, render, run_query
+from netkg.curate.query import QueryError, open_store, render, run_query
+from netkg.release.build import build_release
 
 SRC = Path(__file__).parent / "fixtures" / "release" / "src"
 SELECT = "SELECT ?t ?label WHERE { ?t a net:Treatment ; skos:prefLabel ?label } ORDER BY ?t"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from netkg.errors import BadRequest
-from netkg.negotiate import (
+from netkg.web.negotiate import (
     GRAPH_FORMATS,
     SOLUTIONS_FORMATS,
     choose,

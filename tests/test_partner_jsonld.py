@@ -25,18 +25,18 @@ from rdflib.compare import isomorphic
 from schemaorg_support import DATATYPES, SchemaOrg, schema_org
 from service_support import running_oxigraph
 
-from netkg.build import build_release
 from netkg.config import Settings
-from netkg.partner import (
+from netkg.curate.named_queries import LocalStore
+from netkg.release.build import build_release
+from netkg.store import RemoteStore, read_release
+from netkg.web.app import create_app
+from netkg.web.partner import (
     condition_document,
     document_iri,
     published_context,
     treatment_document,
     treatment_slugs,
 )
-from netkg.queries import LocalStore
-from netkg.service import create_app
-from netkg.store import RemoteStore, read_release
 
 ROOT = Path(__file__).resolve().parent.parent
 ID = "https://w3id.org/netkg/id/"

@@ -16,7 +16,7 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
-from netkg.build import build_release
+from netkg.release.build import build_release
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXT_FILE = ROOT / "data" / "source" / "ccs-net-treatments.txt"

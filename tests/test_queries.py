@@ -12,8 +12,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import RDF, Namespace, URIRef
 
-from netkg.errors import BadRequest
-from netkg.queries import (
+from netkg.curate.named_queries import (
     NamedQuery,
     QueryFileError,
     bind,
@@ -25,6 +24,7 @@ from netkg.queries import (
     plain,
     run_local,
 )
+from netkg.errors import BadRequest
 from netkg.store import bind_values
 
 ROOT = Path(__file__).resolve().parent.parent

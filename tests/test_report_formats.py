@@ -1,4 +1,4 @@
-"""netkg.report: text, JSON, JUnit XML and GitHub workflow commands, checked against specs."""
+"""netkg.curate.report: text, JSON, JUnit XML and GitHub workflow commands, checked to spec."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from lxml import etree
 from rich.console import Console
 
-from netkg.report import (
+from netkg.curate.report import (
     OutputFormat,
     github_escape_data,
     github_escape_property,
@@ -20,7 +20,7 @@ from netkg.report import (
     render_junit,
     render_text,
 )
-from netkg.validate import Finding, Report
+from netkg.curate.validate import Finding, Report
 
 REPORT = Report(
     findings=[
@@ -164,7 +164,7 @@ def test_junit_is_valid_and_has_one_testcase_per_check_or_shape() -> None:
     assert "data/drugs.ttl:9" in failure.text
     assert len(cases["split-subject"]) == 0  # a warning is not a failure
     assert len(cases["netsh:Note"]) == 0
-    assert cases["netsh:TreatmentPrefLabel"].get("classname") == "netkg.validate.shacl"
+    assert cases["netsh:TreatmentPrefLabel"].get("classname") == "netkg.curate.validate.shacl"
 
 
 def test_junit_reports_unreadable_files_as_errors() -> None:

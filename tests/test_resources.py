@@ -1,4 +1,4 @@
-"""Linked data routes (netkg.resources) on the real app over a small fixture release.
+"""Linked data routes (netkg.web.resources) on the real app over a small fixture release.
 
 The release is built from tests/fixtures/resources (links both ways, a slash in an IRI, a mapping
 axiom, a blank-node range, an IRI that really ends in ".ttl"), served by the real embedded store.
@@ -22,9 +22,9 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, SKOS
 from service_support import REMOTE_ENGINES, running_remote_store
 
-from netkg.build import build_release
 from netkg.config import Settings
-from netkg.service import create_app
+from netkg.release.build import build_release
+from netkg.web.app import create_app
 
 FIXTURE = Path(__file__).parent / "fixtures" / "resources"
 ID = "https://w3id.org/netkg/id/"

@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 from service_support import build_fixture_release
 
 from netkg.config import Settings
-from netkg.respcache import ResponseCache
-from netkg.service import create_app
 from netkg.store import QueryAnswer, Result, Store, open_store
+from netkg.web.app import create_app
+from netkg.web.respcache import ResponseCache
 
 
 class CountingStore:

@@ -504,7 +504,7 @@ def test_reload_release_swaps_only_for_a_new_readable_release(tmp_path: Path) ->
     from service_support import build_fixture_release
 
     from netkg.config import Settings
-    from netkg.service import create_app, reload_release
+    from netkg.web.app import create_app, reload_release
 
     project = tmp_path / "project"
     shutil.copytree(FIXTURE_SOURCE, project)

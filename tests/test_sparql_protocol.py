@@ -27,7 +27,7 @@ from service_support import (
 
 from netkg.config import Settings
 from netkg.prefixes import PREFIXES
-from netkg.service import create_app
+from netkg.web.app import create_app
 
 __all__ = ["oxigraph_url", "service_dist", "virtuoso_url"]  # fixtures used here
 

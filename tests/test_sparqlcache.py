@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rdflib import Graph, Literal, URIRef
 
-from netkg.sparqlcache import install, prepared
+from netkg.curate.sparqlcache import install, prepared
 
 DATA = """
 @prefix ex: <https://example.org/> .

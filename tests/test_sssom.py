@@ -14,10 +14,10 @@ import pytest
 from fastapi.testclient import TestClient
 from rdflib import Graph, URIRef
 
-from netkg.build import build_release
 from netkg.config import Settings
-from netkg.service import create_app
-from netkg.sssom_set import FILE_NAME, MAPPING_SET_ID
+from netkg.release.build import build_release
+from netkg.release.mapping_set import FILE_NAME, MAPPING_SET_ID
+from netkg.web.app import create_app
 
 ROOT = Path(__file__).parent.parent
 SPDX = "http://spdx.org/rdf/terms#"
@@ -33,7 +33,7 @@ with warnings.catch_warnings():
     from sssom_schema import MappingSet
 
 # Every mapping the graph asserts (a skos:*Match from a netkg concept to another vocabulary)
-# with the axiom that records it. Written here independently of netkg/release_views/mappings.rq.
+# with the axiom that records it. Written here independently of netkg/release/views/mappings.rq.
 GRAPH_MAPPINGS = """
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>

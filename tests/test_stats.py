@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from netkg.build import build_release
 from netkg.cli import app
+from netkg.curate.stats import headline, render, stats_of
 from netkg.errors import SourceError
-from netkg.stats import headline, render, stats_of
+from netkg.release.build import build_release
 
 ROOT = Path(__file__).resolve().parent.parent
 SRC = Path(__file__).parent / "fixtures" / "release" / "src"

@@ -565,9 +565,9 @@ def test_virtuoso_cuts_answers_at_its_own_row_limit(service_dist: Path, tmp_path
 
 
 def test_the_public_names_are_pinned() -> None:
-    import netkg.negotiate
-    import netkg.service
     import netkg.store
+    import netkg.web.app
+    import netkg.web.negotiate
 
     assert set(netkg.store.__all__) == {
         "EmbeddedStore",
@@ -589,7 +589,7 @@ def test_the_public_names_are_pinned() -> None:
         "store_location",
         "values_block",
     }
-    assert set(netkg.service.__all__) == {
+    assert set(netkg.web.app.__all__) == {
         "AppState",
         "Release",
         "app_from_env",
@@ -598,7 +598,7 @@ def test_the_public_names_are_pinned() -> None:
         "reload_release",
     }
     for name in ("choose", "format_override", "SOLUTIONS_FORMATS", "GRAPH_FORMATS"):
-        assert hasattr(netkg.negotiate, name)
+        assert hasattr(netkg.web.negotiate, name)
 
 
 def test_bind_values_goes_into_the_where_group() -> None:
@@ -689,7 +689,7 @@ def _live_workers(stores: list[Store]) -> int:
 def test_rebuilds_in_quick_succession_keep_at_most_one_old_store(tmp_path: Path) -> None:
     from service_support import FIXTURE_SOURCE, build_fixture_release
 
-    from netkg.service import create_app, reload_release
+    from netkg.web.app import create_app, reload_release
 
     project = tmp_path / "project"
     shutil.copytree(FIXTURE_SOURCE, project)

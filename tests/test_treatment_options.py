@@ -11,7 +11,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from netkg.queries import NamedQuery, load_queries, plain, run_local
+from netkg.curate.named_queries import NamedQuery, load_queries, plain, run_local
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = (ROOT / "tests" / "fixtures" / "ccs-net-treatments.txt").read_text(encoding="utf-8")

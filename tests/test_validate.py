@@ -1,4 +1,4 @@
-"""netkg.validate: SHACL results and netkg's own checks, with file:line and a fix-it message."""
+"""netkg.curate.validate: SHACL results and netkg's own checks, with file:line and a fix."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from curation_support import FIXTURES, bad, project
 from rdflib import Graph
 from rdflib.namespace import RDF, SH
 
+from netkg.curate.validate import CHECKS, Finding, Report, validate_project
 from netkg.errors import SourceError, ValidationFailed
-from netkg.validate import CHECKS, Finding, Report, validate_project
 
 __all__ = ["bad", "project"]  # fixtures used here
 

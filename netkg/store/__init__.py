@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from netkg.config import Settings
 from netkg.errors import StoreUnavailable
+from netkg.release.read import Release, read_release, store_location
 from netkg.store.embedded import EmbeddedStore
 from netkg.store.guard import QueryShape, check_dataset, check_query, inline_terms, inspect_query
 from netkg.store.protocol import QueryAnswer, Result, Store
-from netkg.store.release import Release, read_release, store_location
 from netkg.store.remote import RemoteStore, bind_values, load_release_to, values_block
 from netkg.store.results import serialise
 

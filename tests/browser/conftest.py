@@ -18,7 +18,7 @@ from browser_support import AXE, CHROMIUM_ARGS, ROOT
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 from service_support import running_netkg
 
-from netkg.build import build_release
+from netkg.release.build import build_release
 
 
 def _chromium() -> str | None:

@@ -1,0 +1,1 @@
+"""The web service: the app and its route table, routers, pages, negotiation, HTTP policies."""

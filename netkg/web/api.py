@@ -1,0 +1,296 @@
+"""The REST API: each `api/<name>.rq` is `GET /api/<name>` and one OpenAPI operation.
+
+The query files themselves (headers, parameters, binding, rendering) are
+`netkg.curate.named_queries`; this module only speaks HTTP, so curation tools can check query
+files without the web stack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from netkg.curate.named_queries import (
+    DEFAULT_LIMIT,
+    FORMAT_ALIASES,
+    FORMATS,
+    MAX_LIMIT,
+    MAX_OFFSET,
+    RQ_MEDIA_TYPE,
+    NamedQuery,
+    json_value,
+    load_queries,
+    render,
+    run,
+)
+from netkg.errors import BadRequest, NetkgError, NotAcceptable
+from netkg.web import openapi
+
+__all__ = ["build_router", "router_for"]
+
+
+def api_folder(settings: Any) -> Path:
+    """Where the served queries live: `<dist>/api` when the release has them, else `./api`."""
+    dist = getattr(settings, "dist", None)
+    if dist is not None and (Path(dist) / "api").is_dir():
+        return Path(dist) / "api"
+    project = Path(__file__).resolve().parents[2] / "api"
+    return project if project.is_dir() else Path("api")
+
+
+def _state(request: Request) -> Any:
+    state = getattr(request.app.state, "netkg", None)
+    if state is None:
+        raise NetkgError("the service state is not set up (create_app)")
+    return state
+
+
+def _base(request: Request) -> str:
+    settings = getattr(getattr(request.app.state, "netkg", None), "settings", None)
+    return str(getattr(settings, "base", "https://w3id.org/netkg/"))
+
+
+def _choose_format(request: Request, suffix: str | None) -> str:
+    """Suffix, then `?format=`, then Accept (JSON when anything goes); 406 when nothing fits."""
+    asked = suffix or request.query_params.get("format")
+    if asked is not None:
+        key = FORMAT_ALIASES.get(asked.lower(), asked.lower())
+        if key in FORMATS:
+            return FORMATS[key]
+        if key in FORMATS.values():
+            return key
+        raise BadRequest(
+            f"parameter 'format' (or the suffix): unknown format {asked!r}; "
+            f"accepted values: {', '.join(FORMATS)}",
+            detail={"parameter": "format", "accepts": list(FORMATS)},
+        )
+    from netkg.web.negotiate import choose
+
+    aliases = {"application/xml": FORMATS["srx"], "text/xml": FORMATS["srx"]}
+    chosen = choose(request.headers.get("accept"), list(FORMATS.values()), aliases)
+    if chosen is None:
+        raise NotAcceptable(
+            "no acceptable representation; this endpoint offers " + ", ".join(FORMATS.values())
+        )
+    return chosen
+
+
+def _page_url(request: Request, offset: int) -> str:
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "offset"]
+    if offset:
+        params.append(("offset", str(offset)))
+    query = urlencode(params)
+    return str(request.url.replace(query=query))
+
+
+def answer(request: Request, query: NamedQuery, suffix: str | None = None) -> Response:
+    """Run a named query for one request and serialise it; errors are typed (400, 406, …)."""
+    values = list(request.query_params.multi_items())
+    media_type = _choose_format(request, suffix)
+    state = _state(request)
+    timeout = getattr(state.settings, "query_timeout", None)
+    result = run(state.store, query, values, timeout=timeout)
+    links: dict[str, str | None] = {"self": str(request.url)}
+    links["next"] = _page_url(request, result.offset + result.limit) if result.truncated else None
+    links["prev"] = (
+        _page_url(request, max(result.offset - result.limit, 0)) if result.offset > 0 else None
+    )
+    links["sparql"] = str(request.url.replace(path=f"/api/{query.name}.rq", query=""))
+    body = render(result, media_type, _base(request), links)
+    headers: dict[str, str] = {}
+    link_header = [f'<{links[rel]}>; rel="{rel}"' for rel in ("next", "prev") if links[rel]]
+    link_header.append(f'<{links["sparql"]}>; rel="describedby"; type="{RQ_MEDIA_TYPE}"')
+    headers["Link"] = ", ".join(link_header)
+    if result.truncated:
+        headers["X-Netkg-Truncated"] = "true"
+    if media_type.startswith("text/"):
+        media_type += "; charset=utf-8"
+    return Response(body, media_type=media_type, headers=headers)
+
+
+def source(query: NamedQuery) -> Response:
+    """The `.rq` file as written (header included): the SPARQL behind the endpoint, reusable."""
+    return Response(query.path.read_bytes(), media_type=RQ_MEDIA_TYPE + "; charset=utf-8")
+
+
+def index(queries: Mapping[str, NamedQuery], request: Request) -> dict[str, Any]:
+    """`GET /api`: every endpoint with its summary, parameters and columns."""
+    endpoints = []
+    for query in queries.values():
+        endpoints.append(
+            {
+                "name": query.name,
+                "path": f"/api/{query.name}",
+                "url": str(request.url.replace(path=f"/api/{query.name}", query="")),
+                "summary": query.summary,
+                "description": query.description,
+                "tags": list(query.tags),
+                "params": [
+                    {
+                        "name": p.name,
+                        "type": p.type,
+                        "required": p.required,
+                        "default": p.default,
+                        "enum": list(p.enum) if p.enum else None,
+                        "accepts": p.accepts(),
+                        "description": p.description,
+                    }
+                    for p in query.params
+                ],
+                "columns": list(query.columns),
+                "sparql": str(request.url.replace(path=f"/api/{query.name}.rq", query="")),
+                "formats": list(FORMATS),
+            }
+        )
+    return {
+        "endpoints": endpoints,
+        "paging": {"limit": DEFAULT_LIMIT, "max_limit": MAX_LIMIT, "offset": 0},
+        "formats": FORMATS,
+    }
+
+
+def _openapi_parameters(query: NamedQuery) -> list[dict[str, Any]]:
+    params: list[dict[str, Any]] = []
+    for p in query.params:
+        entry: dict[str, Any] = {
+            "name": p.name,
+            "in": "query",
+            "required": p.required,
+            "description": (p.description + " " if p.description else "")
+            + f"Accepts {p.accepts()}.",
+            "schema": p.openapi_schema(),
+        }
+        if p.example is not None:
+            entry["example"] = json_value(p.type, p.example)
+        params.append(entry)
+    params += [
+        {
+            "name": "limit",
+            "in": "query",
+            "required": False,
+            "description": f"Rows per page (1 to {MAX_LIMIT}).",
+            "schema": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": MAX_LIMIT,
+                "default": DEFAULT_LIMIT,
+            },
+        },
+        {
+            "name": "offset",
+            "in": "query",
+            "required": False,
+            "description": "Rows to skip; follow the `next` link rather than computing it.",
+            "schema": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0},
+        },
+        {
+            "name": "format",
+            "in": "query",
+            "required": False,
+            "description": "Overrides Accept: " + ", ".join(FORMATS) + ".",
+            "schema": {"type": "string", "enum": list(FORMATS)},
+        },
+    ]
+    return params
+
+
+def _responses(query: NamedQuery) -> dict[int | str, dict[str, Any]]:
+    content: dict[str, Any] = {media: {} for media in FORMATS.values()}
+    content["application/json"] = {
+        "example": {
+            "query": query.name,
+            "columns": list(query.columns),
+            "rows": [{c: "…" for c in query.columns}],
+            "count": 1,
+            "limit": DEFAULT_LIMIT,
+            "offset": 0,
+            "truncated": False,
+            "next": None,
+            "links": {"self": f"/api/{query.name}", "next": None},
+        }
+    }
+    declared = openapi.responses(
+        'One page of rows; `Link: rel="next"` when more exist.', [], 400, 406, 502, 503
+    )
+    declared[200]["content"] = content
+    return declared
+
+
+def add_query_routes(target: APIRouter, queries: Mapping[str, NamedQuery]) -> None:
+    """One OpenAPI operation per query (`GET /api/<name>`), plus suffix and `.rq` routes."""
+
+    def endpoint(query: NamedQuery) -> Callable[[Request], Response]:
+        def run_query(request: Request) -> Response:
+            return answer(request, query)
+
+        run_query.__doc__ = query.description or query.summary
+        return run_query
+
+    def suffixed(query: NamedQuery) -> Callable[[Request, str], Response]:
+        def run_query_as(request: Request, suffix: str) -> Response:
+            if suffix == "rq":
+                return source(query)
+            return answer(request, query, suffix)
+
+        return run_query_as
+
+    for query in queries.values():
+        target.add_api_route(
+            f"/api/{query.name}",
+            endpoint(query),
+            methods=["GET"],
+            name=f"api-{query.name}",
+            operation_id=f"api_{query.name.replace('-', '_')}",
+            summary=query.summary,
+            description=(query.description or query.summary)
+            + f"\n\nSPARQL: [`/api/{query.name}.rq`](/api/{query.name}.rq)",
+            tags=list(query.tags) or ["api"],
+            openapi_extra={"parameters": _openapi_parameters(query)},
+            responses=_responses(query),
+            response_class=Response,
+        )
+        target.add_api_route(
+            f"/api/{query.name}.{{suffix}}",
+            suffixed(query),
+            methods=["GET"],
+            name=f"api-{query.name}-suffix",
+            include_in_schema=False,
+        )
+
+
+def _index_route(queries: Mapping[str, NamedQuery]) -> Callable[[Request], JSONResponse]:
+    def api_index(request: Request) -> JSONResponse:
+        """Every named-query endpoint, its parameters and columns."""
+        return JSONResponse(index(queries, request))
+
+    return api_index
+
+
+def router_for(settings: Any) -> APIRouter:
+    """The `/api` routes for the app being created (service.create_app calls this).
+
+    Loading here, not on the first request, makes a bad query file stop start-up.
+    """
+    return build_router(api_folder(settings))
+
+
+def build_router(folder: Path) -> APIRouter:
+    """A router with one typed OpenAPI operation per `api/*.rq`; fails on any bad file."""
+    queries = load_queries(folder)
+    built = APIRouter()
+    built.add_api_route(
+        "/api",
+        _index_route(queries),
+        methods=["GET"],
+        tags=["api"],
+        summary="The named-query endpoints",
+        response_class=JSONResponse,
+        responses=openapi.responses("Every endpoint, its parameters and columns.", []),
+    )
+    add_query_routes(built, queries)
+    return built

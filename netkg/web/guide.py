@@ -340,10 +340,9 @@ class GuideData:
         sources: set[str] = set()
         for row in rows:
             self.disclaimer = self.node(row["disclaimer"].value)
-            if isinstance(comment := row.get("comment"), ox.Literal):
-                comments.add((comment.value, comment.language))
-            if isinstance(point := row.get("point"), ox.Literal):
-                points.add((point.value, point.language))
+            for name, texts in (("comment", comments), ("point", points)):
+                if isinstance(text := row.get(name), ox.Literal):
+                    texts.add((text.value, text.language))
             if "source" in row:
                 sources.add(row["source"].value)
         # the page's language when the graph has it, else English (never both)

@@ -24,7 +24,7 @@ from netkg.labels import pick, pick_literal
 from netkg.prefixes import PREFIXES, curie
 from netkg.store import Store
 from netkg.store.guard import inline_terms
-from netkg.store.results import limited_triples
+from netkg.store.results import limited_triples, used_prefixes
 
 __all__ = [
     "ONTOLOGY_GRAPH",
@@ -32,18 +32,19 @@ __all__ = [
     "Graph",
     "Value",
     "describe",
+    "graph_query",
     "ontology_graph",
     "ontology_view",
     "serialise",
 ]
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-SSSOM = "https://w3id.org/sssom/"
-DCTERMS = "http://purl.org/dc/terms/"
+RDF, RDFS, OWL = PREFIXES["rdf"], PREFIXES["rdfs"], PREFIXES["owl"]
+SKOS, XSD, SSSOM, DCTERMS = (
+    PREFIXES["skos"],
+    PREFIXES["xsd"],
+    PREFIXES["sssom"],
+    PREFIXES["dcterms"],
+)
 ONTOLOGY_GRAPH = "https://w3id.org/netkg/graph/ontology"
 
 TURTLE = "text/turtle"
@@ -121,7 +122,8 @@ def serialise(description: Description, media_type: str, context: Mapping[str, A
     fmt = ox.RdfFormat.from_media_type(media_type)
     if fmt is None:
         raise ValueError(f"not an RDF media type: {media_type}")
-    prefixes = PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
+    readable = fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML)
+    prefixes = used_prefixes(description.triples) if readable else None
     body = ox.serialize(description.triples, format=fmt, prefixes=prefixes)
     assert body is not None
     return body

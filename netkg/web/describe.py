@@ -38,13 +38,13 @@ __all__ = [
     "serialise",
 ]
 
-RDF, RDFS, OWL = PREFIXES["rdf"], PREFIXES["rdfs"], PREFIXES["owl"]
-SKOS, XSD, SSSOM, DCTERMS = (
-    PREFIXES["skos"],
-    PREFIXES["xsd"],
-    PREFIXES["sssom"],
-    PREFIXES["dcterms"],
-)
+RDF = PREFIXES["rdf"]
+RDFS = PREFIXES["rdfs"]
+OWL = PREFIXES["owl"]
+SKOS = PREFIXES["skos"]
+XSD = PREFIXES["xsd"]
+SSSOM = PREFIXES["sssom"]
+DCTERMS = PREFIXES["dcterms"]
 ONTOLOGY_GRAPH = "https://w3id.org/netkg/graph/ontology"
 
 TURTLE = "text/turtle"

@@ -603,7 +603,7 @@ def _sd(name: str) -> ox.NamedNode:
 
 def named_graphs(store: Store) -> list[tuple[str, int]]:
     """The release's named graphs with their sizes, in IRI order (`named-graphs.rq`)."""
-    rows = store.execute(queries.text(__name__, "named-graphs"), trusted=True)
+    rows = store.execute(queries.text(__name__, "named-graphs"))
     assert isinstance(rows, ox.QuerySolutions)
     graphs = []
     for row in rows:

@@ -1,6 +1,19 @@
-"""The prefixes of docs/model.md, in one place (no imports: workers and the CLI load it cheaply)."""
+"""The prefixes of docs/model.md, in one place, and the one way netkg writes an IRI as a CURIE.
+
+Nothing is imported at load time (workers and the CLI import this module cheaply); the `curies`
+converter is built on first use.
+
+>>> curie("https://w3id.org/netkg/id/surgery"), curie("urn:x")
+('id:surgery', None)
+"""
 
 from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from curies import Converter
 
 PREFIXES: dict[str, str] = {
     "net": "https://w3id.org/netkg/ontology#",
@@ -9,6 +22,7 @@ PREFIXES: dict[str, str] = {
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "dcterms": "http://purl.org/dc/terms/",
     "prov": "http://www.w3.org/ns/prov#",
+    "oa": "http://www.w3.org/ns/oa#",
     "bibo": "http://purl.org/ontology/bibo/",
     "owl": "http://www.w3.org/2002/07/owl#",
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
@@ -28,3 +42,16 @@ PREFIXES: dict[str, str] = {
     "sct": "http://snomed.info/id/",
     "icdo": "https://w3id.org/netkg/external/icdo3/",
 }
+
+
+@functools.cache
+def _converter() -> Converter:
+    from curies import Converter
+
+    return Converter.from_prefix_map(PREFIXES)
+
+
+def curie(iri: str) -> str | None:
+    """`iri` as `prefix:local` under the longest namespace of PREFIXES that covers it, else None."""
+    found: str | None = _converter().compress(iri)
+    return found

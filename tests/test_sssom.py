@@ -33,7 +33,8 @@ with warnings.catch_warnings():
     from sssom_schema import MappingSet
 
 # Every mapping the graph asserts (a skos:*Match from a netkg concept to another vocabulary)
-# with the axiom that records it. Written here independently of netkg/release/views/mappings.rq.
+# with the axiom that records it. Written here independently of
+# netkg/release/queries/terminology/mappings.rq.
 GRAPH_MAPPINGS = """
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>

@@ -21,6 +21,7 @@ from rdflib.namespace import SKOS, NamespaceManager
 from rdflib.term import Node
 
 from netkg.errors import SourceError
+from netkg.labels import pick_literal
 from netkg.prefixes import PREFIXES
 
 __all__ = [
@@ -110,13 +111,12 @@ class Diff:
 
 
 def _label(graph: Graph, subject: Node) -> str | None:
+    """The subject's preferred label (else rdfs:label), untagged or English first."""
     for predicate in (SKOS.prefLabel, RDFS.label):
-        labels = sorted(
-            (o for o in graph.objects(subject, predicate) if isinstance(o, Literal)),
-            key=lambda o: (o.language not in (None, "en"), str(o.language), str(o)),
-        )
-        if labels:
-            return str(labels[0])
+        labels = (o for o in graph.objects(subject, predicate) if isinstance(o, Literal))
+        found = pick_literal(sorted(labels, key=lambda o: (str(o.language), str(o))), None)
+        if found is not None:
+            return str(found)
     return None
 
 

@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from netkg.errors import BadRequest, NetkgError, SourceError
-from netkg.prefixes import PREFIXES
+from netkg.prefixes import PREFIXES, curie
 from netkg.store import check_query
 
 BASE = "https://w3id.org/netkg/"
@@ -108,15 +108,7 @@ def run_query(store: ox.Store, query: str) -> ox.QuerySolutions | ox.QueryBoolea
 def shorten(term: object) -> str:
     """A term as a person reads it: CURIEs for netkg's prefixes, plain text for literals."""
     if isinstance(term, ox.NamedNode):
-        iri = term.value
-        best = max(
-            ((p, ns) for p, ns in PREFIXES.items() if iri.startswith(ns)),
-            key=lambda item: len(item[1]),
-            default=None,
-        )
-        if best is not None:
-            return f"{best[0]}:{iri[len(best[1]) :]}"
-        return f"<{iri}>"
+        return curie(term.value) or f"<{term.value}>"
     if isinstance(term, ox.Literal):
         return term.value + (f"@{term.language}" if term.language else "")
     if isinstance(term, ox.BlankNode):

@@ -18,6 +18,7 @@ import pyoxigraph as ox
 from rich.console import Console
 from rich.table import Table
 
+from netkg import queries
 from netkg.curate.query import open_store, shorten
 from netkg.prefixes import PREFIXES
 
@@ -34,7 +35,6 @@ VOCABULARIES: dict[str, str] = {
     "https://w3id.org/netkg/external/icdo3/": "ICD-O-3",
 }
 
-QUERIES = Path(__file__).parent / "stats_queries"
 GRAPH_BASE = "https://w3id.org/netkg/graph/"
 #: The release's named graphs (docs/model.md) by what they hold: the curated sources, what the
 #: build generates from api/, and the VoID description, which describes the counts, so is not one.
@@ -96,8 +96,8 @@ def stats(store: ox.Store) -> dict[str, Any]:
 
 
 def _solutions(store: ox.Store, name: str, graphs: list[Any] | None) -> ox.QuerySolutions:
-    """Run `stats_queries/<name>.rq` with `graphs` as its default graph (None: none)."""
-    query = (QUERIES / f"{name}.rq").read_text(encoding="utf-8")
+    """Run `queries/stats/<name>.rq` with `graphs` as its default graph (None: none)."""
+    query = queries.text(__name__, name)
     options: dict[str, Any] = {"prefixes": dict(PREFIXES)}
     if graphs is not None:
         options["default_graph"] = graphs

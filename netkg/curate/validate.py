@@ -34,6 +34,7 @@ from netkg.curate.load import (
     load_files,
 )
 from netkg.errors import SourceError, ValidationFailed
+from netkg.labels import pick_literal
 
 __all__ = [
     "BASE",
@@ -285,13 +286,11 @@ _IRI = re.compile(r"\bhttps?://[^\s,;<>\"'{}]+[^\s,;<>\"'{}.)]")
 
 def _message(results: Graph, result: Node, names: _Names) -> str:
     """The shape's English message; the IRIs pyshacl fills in are shown as curators write them."""
-    messages = sorted(
-        results.objects(result, SH.resultMessage),
-        key=lambda m: (getattr(m, "language", None) not in (None, "en"), str(m)),
-    )
-    if not messages:
+    messages = (m for m in results.objects(result, SH.resultMessage) if isinstance(m, RDFLiteral))
+    message = pick_literal(sorted(messages, key=str), "en")
+    if message is None:
         return "SHACL constraint not met"
-    return _IRI.sub(lambda m: names(URIRef(m.group(0))) or m.group(0), str(messages[0]))
+    return _IRI.sub(lambda m: names(URIRef(m.group(0))) or m.group(0), str(message))
 
 
 def _shacl_findings(

@@ -1,9 +1,9 @@
 """The release's SSSOM mapping set (`dist/netkg.sssom.tsv`): every mapping of the graph as a row.
 
-Written from the rows of `views/mappings.rq` (netkg/release/terminology.py runs it): a YAML header
-of `#` lines (mapping_set_id, license, curie_map, versions, dates) and one TSV row per mapping,
-in SSSOM's column order, not condensed (each row carries its own justification, author and date,
-so a plain TSV reader sees them). Nothing in it is kept by hand.
+Written from the rows of `queries/terminology/mappings.rq` (netkg/release/terminology.py runs it):
+a YAML header of `#` lines (mapping_set_id, license, curie_map, versions, dates) and one TSV row
+per mapping, in SSSOM's column order, not condensed (each row carries its own justification,
+author and date, so a plain TSV reader sees them). Nothing in it is kept by hand.
 
 Why not the `sssom` package's writer: it brings linkml, pandas, sqlalchemy and sphinx (some
 seventy packages) into every install of netkg, adds 5 to 10 seconds to each `netkg build`, and
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import yaml
 
-from netkg.prefixes import PREFIXES
+from netkg.prefixes import PREFIXES, curie
 
 __all__ = ["COLUMNS", "FILE_NAME", "MAPPING_SET_ID", "write_mapping_set"]
 
@@ -55,14 +55,10 @@ CURIE_COLUMNS = frozenset(
 
 
 def _curie(iri: str) -> str:
-    best = max(
-        (p for p in CURIE_PREFIXES if iri.startswith(PREFIXES[p])),
-        key=lambda p: len(PREFIXES[p]),
-        default=None,
-    )
-    if best is None:
+    found = curie(iri)
+    if found is None or found.partition(":")[0] not in CURIE_PREFIXES:
         raise ValueError(f"{iri}: not under a prefix of the mapping set's curie_map")
-    return f"{best}:{iri[len(PREFIXES[best]) :]}"
+    return found
 
 
 def mapping_set_text(rows: Sequence[Mapping[str, str]], *, version: str, issued: str) -> str:

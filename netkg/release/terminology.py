@@ -3,8 +3,8 @@ the SSSOM mapping set (`netkg.sssom.tsv`, netkg/release/mapping_set.py) and the 
 resources (`netkg.fhir.json`): one CodeSystem of netkg's concepts, a ValueSet per group a form or
 decision aid offers, and two ConceptMaps (netkg → NCIt, MeSH, SNOMED CT, ICD-O-3, Mondo, and back).
 
-Every fact comes from a query in `views/*.rq` (run by pyoxigraph, as the service runs its
-queries); this module only shapes the rows into FHIR JSON. The resources go into one FHIR
+Every fact comes from a query in `queries/terminology/*.rq` (run by pyoxigraph, as the service runs
+its queries); this module only shapes the rows into FHIR JSON. The resources go into one FHIR
 transaction Bundle, so a terminology server imports them with one POST, and netkg's `/fhir`
 router (netkg/web/fhir.py) serves and computes its operations from that same file: there is no
 second copy of the data.
@@ -24,6 +24,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Graph
 
+from netkg import queries
 from netkg.errors import NetkgError
 from netkg.release.mapping_set import FILE_NAME as SSSOM_FILE
 from netkg.release.mapping_set import write_mapping_set
@@ -42,7 +43,6 @@ __all__ = [
     "write_release_views",
 ]
 
-VIEWS = Path(__file__).parent / "views"
 BUNDLE_FILE = "netkg.fhir.json"
 ID_SPACE = "https://w3id.org/netkg/id/"
 FHIR_BASE = "https://w3id.org/netkg/fhir/"
@@ -144,10 +144,9 @@ def graph_store(graph: Graph) -> ox.Store:
 
 
 def select(store: ox.Store, name: str) -> list[dict[str, str]]:
-    """The solutions of `views/<name>.rq`: one dict per row, each bound variable as its
-    IRI or literal's lexical form (unbound ones left out)."""
-    query = (VIEWS / f"{name}.rq").read_text(encoding="utf-8")
-    solutions = store.query(query)
+    """The solutions of `queries/terminology/<name>.rq`: one dict per row, each bound variable
+    as its IRI or literal's lexical form (unbound ones left out)."""
+    solutions = store.query(queries.text(__name__, name))
     if not isinstance(solutions, ox.QuerySolutions):
         raise TypeError(f"{name}.rq is not a SELECT query")
     names = [variable.value for variable in solutions.variables]

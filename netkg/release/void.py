@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, VOID
 
-from netkg.prefixes import PREFIXES
+from netkg.prefixes import PREFIXES, curie
 
 BASE = "https://w3id.org/netkg/"
 URI_SPACE = BASE + "id/"
@@ -157,22 +157,12 @@ class FileInfo:
 
 def _slug(iri: str) -> str:
     """A readable, stable fragment for a class or property, e.g. `net-Treatment`."""
-    best = ""
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and len(namespace) > len(PREFIXES.get(best, "")):
-            best = prefix
-    local = iri[len(PREFIXES[best]) :] if best else iri
-    text = f"{best}-{local}" if best else local
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-") or "x"
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", curie(iri) or iri).strip("-") or "x"
 
 
 def _vocabularies(iris: Iterable[str]) -> set[str]:
-    found = set()
-    for iri in iris:
-        matches = [ns for ns in PREFIXES.values() if iri.startswith(ns)]
-        if matches:
-            found.add(max(matches, key=len))
-    return found
+    prefixes = {short.partition(":")[0] for iri in iris if (short := curie(iri))}
+    return {PREFIXES[prefix] for prefix in prefixes}
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ __all__ = [
     "serialise",
     "timeout_error",
     "too_large",
+    "used_prefixes",
 ]
 
 TSV = "text/tab-separated-values"
@@ -93,7 +94,7 @@ def _answer_from_tsv(tsv: bytes, solutions_format: str) -> QueryAnswer:
     return QueryAnswer("solutions", solutions_format, body)
 
 
-def _used_prefixes(triples: Iterable[ox.Triple]) -> dict[str, str]:
+def used_prefixes(triples: Iterable[ox.Triple]) -> dict[str, str]:
     """The PREFIXES a graph uses, so a Turtle answer declares only what it needs."""
     iris: set[str] = set()
     for triple in triples:
@@ -109,7 +110,7 @@ def _graph_answer(triples: Sequence[ox.Triple], graph_format: str) -> QueryAnswe
     fmt = _rdf_format(graph_format)
     prefixes = None
     if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML):
-        prefixes = _used_prefixes(triples)
+        prefixes = used_prefixes(triples)
     body = ox.serialize(triples, format=fmt, prefixes=prefixes)
     assert body is not None
     return QueryAnswer("graph", graph_format, body)

@@ -19,9 +19,12 @@ from typing import Any
 import pyoxigraph as ox
 from pyld import jsonld
 
+from netkg import queries
+from netkg.labels import pick, pick_literal
+from netkg.prefixes import PREFIXES, curie
 from netkg.store import Store
 from netkg.store.guard import inline_terms
-from netkg.store.results import limited_triples
+from netkg.store.results import limited_triples, used_prefixes
 
 __all__ = [
     "ONTOLOGY_GRAPH",
@@ -29,80 +32,25 @@ __all__ = [
     "Graph",
     "Value",
     "describe",
+    "graph_query",
     "ontology_graph",
     "ontology_view",
     "serialise",
 ]
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-SSSOM = "https://w3id.org/sssom/"
-DCTERMS = "http://purl.org/dc/terms/"
+RDF = PREFIXES["rdf"]
+RDFS = PREFIXES["rdfs"]
+OWL = PREFIXES["owl"]
+SKOS = PREFIXES["skos"]
+XSD = PREFIXES["xsd"]
+SSSOM = PREFIXES["sssom"]
+DCTERMS = PREFIXES["dcterms"]
 ONTOLOGY_GRAPH = "https://w3id.org/netkg/graph/ontology"
 
 TURTLE = "text/turtle"
 N_TRIPLES = "application/n-triples"
 RDF_XML = "application/rdf+xml"
 JSON_LD = "application/ld+json"
-
-DESCRIBE = f"""
-PREFIX rdfs: <{RDFS}>
-PREFIX skos: <{SKOS}>
-PREFIX owl: <{OWL}>
-CONSTRUCT {{
-  ?s ?p ?o .
-  ?o2 ?olp ?olabel .
-  ?p2 rdfs:label ?plabel .
-  ?x ?xp ?xo .
-  ?in ?ip ?s .
-  ?in2 ?ilp ?ilabel .
-  ?ip2 rdfs:label ?iplabel .
-  ?ax ?axp ?axo .
-}} WHERE {{
-  {{ ?s ?p ?o }}
-  UNION {{ ?s ?p0 ?o2 . ?o2 ?olp ?olabel . FILTER(?olp IN (rdfs:label, skos:prefLabel)) }}
-  UNION {{ ?s ?p2 [] . ?p2 rdfs:label ?plabel }}
-  UNION {{ ?s ?p1 ?b . FILTER(isBlank(?b))
-           ?b (<urn:netkg:any>|!<urn:netkg:any>)* ?x . FILTER(isBlank(?x)) ?x ?xp ?xo }}
-  UNION {{ ?in ?ip ?s . FILTER(!isBlank(?in)) }}
-  UNION {{ ?in2 ?ip3 ?s . FILTER(!isBlank(?in2)) ?in2 ?ilp ?ilabel .
-           FILTER(?ilp IN (rdfs:label, skos:prefLabel)) }}
-  UNION {{ [] ?ip2 ?s . ?ip2 rdfs:label ?iplabel }}
-  UNION {{ ?ax owl:annotatedSource ?s ; ?axp ?axo }}
-}}
-"""
-"""One query for the whole description; `?s` is the resource's IRI, written in as a term.
-The label branches filter `?p IN (…)` rather than join a `VALUES` block: same rows, but Oxigraph
-evaluates the VALUES join over every label in the store (430 ms at 1M triples, 0.3 ms this way)."""
-
-ONTOLOGY = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}"
-"""The ontology document: every triple of the release's ontology graph (docs/model.md)."""
-
-PREFIXES: dict[str, str] = {
-    "net": "https://w3id.org/netkg/ontology#",
-    "id": "https://w3id.org/netkg/id/",
-    "schema": "https://schema.org/",
-    "skos": SKOS,
-    "dcterms": "http://purl.org/dc/terms/",
-    "rdf": RDF,
-    "rdfs": RDFS,
-    "owl": OWL,
-    "xsd": XSD,
-    "prov": "http://www.w3.org/ns/prov#",
-    "bibo": "http://purl.org/ontology/bibo/",
-    "sssom": SSSOM,
-    "semapv": "https://w3id.org/semapv/vocab/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "NCIT": "http://purl.obolibrary.org/obo/NCIT_",
-    "MONDO": "http://purl.obolibrary.org/obo/MONDO_",
-    "mesh": "http://id.nlm.nih.gov/mesh/",
-    "sct": "http://snomed.info/id/",
-    "icdo": "https://w3id.org/netkg/external/icdo3/",
-}
-"""Prefixes for readable Turtle (a serialiser only writes those a graph uses)."""
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -144,15 +92,22 @@ def _triples(store: Store, sparql: str) -> list[ox.Triple]:
 
 
 def describe(store: Store, iri: str) -> Description:
-    """The description of `iri` (empty when the graph says nothing about it). The IRI is written
-    into the query as a validated term (`inline_terms`: 1.3 ms at 1M triples instead of 480 ms as
-    a substitution)."""
-    return Description.of(iri, _triples(store, inline_terms(DESCRIBE, {"s": ox.NamedNode(iri)})))
+    """The description of `iri` (empty when the graph says nothing about it): `describe.rq`, the
+    IRI written in as a validated term (`inline_terms`: 1.3 ms at 1M triples instead of 480 ms
+    as a substitution)."""
+    sparql = inline_terms(queries.text(__name__, "describe"), {"s": ox.NamedNode(iri)})
+    return Description.of(iri, _triples(store, sparql))
+
+
+def graph_query(graph: str) -> str:
+    """The CONSTRUCT of every triple of the named graph `graph` (`graph.rq`)."""
+    return inline_terms(queries.text(__name__, "graph"), {"graph": ox.NamedNode(graph)})
 
 
 def ontology_graph(store: Store, iri: str) -> Description:
-    """The whole ontology, as the description of the ontology document `iri`."""
-    return Description.of(iri, _triples(store, ONTOLOGY))
+    """The whole ontology (the release's ontology graph, docs/model.md), as the description of
+    the ontology document `iri`."""
+    return Description.of(iri, _triples(store, graph_query(ONTOLOGY_GRAPH)))
 
 
 # --- representations --------------------------------------------------------------------------
@@ -167,7 +122,8 @@ def serialise(description: Description, media_type: str, context: Mapping[str, A
     fmt = ox.RdfFormat.from_media_type(media_type)
     if fmt is None:
         raise ValueError(f"not an RDF media type: {media_type}")
-    prefixes = PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
+    readable = fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML)
+    prefixes = used_prefixes(description.triples) if readable else None
     body = ox.serialize(description.triples, format=fmt, prefixes=prefixes)
     assert body is not None
     return body
@@ -223,14 +179,8 @@ class Labels:
     def tagged(self, iri: str, lang: str) -> tuple[str, str | None] | None:
         """The label in `lang`, else English, else untagged, else any, with its language: a page
         marks a label that is not in its own language (see `_values.html`), never hides it."""
-        options = self.pref.get(iri)
-        if not options:
-            return None
-        for wanted in (lang, "en", ""):
-            if options.get(wanted):
-                return options[wanted], wanted or None
-        tag, text = next(iter(options.items()))
-        return text, tag or None
+        found = pick(self.pref.get(iri, {}).items(), lang, lambda option: option[0])
+        return (found[1], found[0] or None) if found else None
 
     def get(self, iri: str, lang: str) -> str | None:
         found = self.tagged(iri, lang)
@@ -250,13 +200,13 @@ class Labels:
 
 def short_name(iri: str) -> str:
     """`…/id/surgery` -> `surgery`; `https://schema.org/Chapter` -> `schema:Chapter`."""
-    for prefix in ("id", "net"):
-        if iri.startswith(PREFIXES[prefix]):
-            return iri[len(PREFIXES[prefix]) :]
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return iri
+    short = curie(iri)
+    if short is None:
+        return iri
+    prefix, _, local = short.partition(":")
+    if prefix in ("id", "net"):
+        return local
+    return short if local else iri
 
 
 def local_name(iri: str) -> str:
@@ -266,15 +216,6 @@ def local_name(iri: str) -> str:
         if found and tail:
             return tail
     return iri
-
-
-def literal_in(values: Sequence[ox.Literal], lang: str) -> ox.Literal | None:
-    """The literal in `lang`, else English, else untagged, else the first."""
-    for wanted in (lang, "en", None):
-        for value in values:
-            if value.language == wanted:
-                return value
-    return values[0] if values else None
 
 
 class Graph:
@@ -305,12 +246,12 @@ class Graph:
         return [o for o in self.objects(subject, predicate) if isinstance(o, ox.Literal)]
 
     def text(self, subject: str, predicate: str, lang: str) -> str | None:
-        chosen = literal_in(self.literals(subject, predicate), lang)
+        chosen = pick_literal(self.literals(subject, predicate), lang)
         return chosen.value if chosen is not None else None
 
     def literal(self, subject: str, predicate: str, lang: str) -> Value | None:
         """Like `text`, with the language the chosen literal is written in."""
-        chosen = literal_in(self.literals(subject, predicate), lang)
+        chosen = pick_literal(self.literals(subject, predicate), lang)
         return Value(chosen.value, lang=chosen.language) if chosen is not None else None
 
     def value(self, term: Term, lang: str, depth: int = 0) -> Value:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from netkg.labels import pick
 from netkg.release.terminology import CODE_SYSTEM_URL, INVERSE
 
 __all__ = [
@@ -141,13 +142,10 @@ class Concept:
 
     def display_in(self, language: str | None) -> str:
         """The preferred label in `language` (its primary subtag), else the English display."""
-        if language:
-            for designation in self.designations:
-                if designation.get("language") == language and (
-                    designation["use"]["code"] == "display"
-                ):
-                    return str(designation["value"])
-        return self.display
+        displays = [d for d in self.designations if d["use"]["code"] == "display"]
+        english = {"language": "en", "value": self.display}
+        found = pick([english, *displays], language or "en", lambda d: d.get("language"))
+        return str(found["value"]) if found else self.display
 
     def labels(self) -> set[str]:
         """Every display and synonym, folded for matching."""

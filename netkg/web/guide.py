@@ -14,152 +14,28 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from netkg import queries
+from netkg.labels import pick_literal
 from netkg.store import Store
 from netkg.web import diagram, partner
 from netkg.web.pages import base_iri, render, request_language, translate
 
 router = APIRouter()
 
-PREFIXES = """\
-PREFIX net: <https://w3id.org/netkg/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX schema: <https://schema.org/>
-PREFIX bibo: <http://purl.org/ontology/bibo/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-"""
-
-Q_TEXTS = """
-SELECT ?s ?p ?o WHERE {
-  VALUES ?p { skos:prefLabel skos:altLabel skos:definition dcterms:title }
-  ?s ?p ?o .
-}"""
-
-Q_PAGE = """
-SELECT ?page ?publisher ?year ?rights ?section ?sectionPos WHERE {
-  ?page a net:SourceDocument .
-  OPTIONAL { ?page dcterms:publisher ?publisher }
-  OPTIONAL { ?page schema:copyrightYear ?year }
-  OPTIONAL { ?page dcterms:rights ?rights }
-  OPTIONAL { ?section dcterms:isPartOf ?page ; net:listPosition ?sectionPos }
-}"""
-
-Q_PLAN = """
-SELECT ?plan ?personalised ?basedOn ?source WHERE {
-  ?plan a net:TreatmentPlan .
-  OPTIONAL { ?plan net:personalised ?personalised }
-  OPTIONAL { ?plan net:basedOn ?basedOn }
-  OPTIONAL { ?plan dcterms:source ?source }
-}"""
-
-Q_FACTORS = """
-SELECT ?factor ?position ?reads ?source WHERE {
-  ?factor a net:DecisionFactor .
-  OPTIONAL { ?factor net:listPosition ?position }
-  OPTIONAL { ?factor net:reads ?reads }
-  OPTIONAL { ?factor dcterms:source ?source }
-}"""
-
-Q_TREATMENTS = """
-SELECT ?treatment ?condition ?broader ?source ?type WHERE {
-  { ?condition schema:possibleTreatment ?treatment } UNION { ?treatment a net:Treatment }
-  UNION { ?treatment a net:FollowUpCare }
-  ?treatment a ?type .
-  OPTIONAL { ?treatment skos:broader ?broader }
-  OPTIONAL { ?treatment dcterms:source ?source }
-}"""
-
-Q_STATEMENTS = """
-SELECT ?statement ?kind ?p ?o WHERE {
-  VALUES ?kind { net:UsageStatement net:ConditionalUseStatement net:IndicationStatement
-                 net:SpreadStatement net:FollowUpStatement }
-  ?statement a ?kind .
-  {
-    ?statement ?p ?o .
-    VALUES ?p { net:treatment net:condition net:usageFrequency net:situation
-                net:whenUsedSituation net:whenUsedFrequency net:indication net:indicationWeight
-                net:eventFrequency net:practiceFrequency net:choiceDependsOn
-                net:dependencyWeight net:benefitShare net:site net:sharedAmong net:followUp
-                dcterms:source }
-  } UNION {
-    # the page's own sentence, from the statement's text-quote selector
-    ?statement net:excerpt/oa:hasSelector/oa:exact ?o .
-    BIND(oa:exact AS ?p)
-  }
-}"""
-
-Q_REFERENCES = """
-SELECT ?ref ?position ?citation ?doi ?pmid ?about WHERE {
-  ?ref a net:Reference .
-  OPTIONAL { ?ref net:listPosition ?position }
-  OPTIONAL { ?ref net:citationText ?citation }
-  OPTIONAL { ?ref bibo:doi ?doi }
-  OPTIONAL { ?ref bibo:pmid ?pmid }
-  OPTIONAL { ?ref schema:about ?about }
-}"""
-
-Q_DISCLAIMER = """
-SELECT ?disclaimer ?comment ?point ?source WHERE {
-  ?disclaimer a net:MedicalDisclaimer .
-  OPTIONAL { ?disclaimer rdfs:comment ?comment }
-  OPTIONAL { ?disclaimer net:disclaimerPoint ?point }
-  OPTIONAL { ?disclaimer dcterms:source ?source }
-}"""
-
-Q_DIAGRAM = """
-SELECT ?treatment ?situation ?whenUsed ?indication ?condition ?frequency ?whenUsedFrequency
-       ?weight ?share ?statement WHERE {
-  VALUES ?kind { net:UsageStatement net:ConditionalUseStatement net:IndicationStatement }
-  ?statement a ?kind ; net:treatment ?treatment .
-  OPTIONAL { ?statement net:situation ?situation }
-  OPTIONAL { ?statement net:whenUsedSituation ?whenUsed }
-  OPTIONAL { ?statement net:indication ?indication }
-  OPTIONAL { ?statement net:condition ?condition }
-  OPTIONAL { ?statement net:usageFrequency ?frequency }
-  OPTIONAL { ?statement net:whenUsedFrequency ?whenUsedFrequency }
-  OPTIONAL { ?statement net:indicationWeight ?weight }
-  OPTIONAL { ?statement net:benefitShare ?share }
-}"""
+RdfTerm = ox.NamedNode | ox.BlankNode | ox.Literal
+Row = dict[str, RdfTerm]
 
 
-@dataclass(frozen=True)
-class Term:
-    """One RDF term of a SPARQL JSON result: its value, kind and language tag."""
-
-    value: str
-    kind: str = "uri"
-    lang: str | None = None
-    datatype: str | None = None
-
-    @property
-    def is_iri(self) -> bool:
-        return self.kind == "uri"
-
-
-Row = dict[str, Term]
-
-
-def select(store: Store, sparql: str) -> list[Row]:
-    """Run a SELECT (netkg's prefixes declared) through the Store; read its JSON into Terms."""
-    answer = json.loads(store.query(PREFIXES + sparql, trusted=True).body)
-    rows: list[Row] = []
-    for binding in answer["results"]["bindings"]:
-        rows.append(
-            {
-                name: Term(
-                    value=cell["value"],
-                    kind=cell["type"] if cell["type"] != "typed-literal" else "literal",
-                    lang=cell.get("xml:lang"),
-                    datatype=cell.get("datatype"),
-                )
-                for name, cell in binding.items()
-            }
-        )
-    return rows
+def select(store: Store, name: str) -> list[Row]:
+    """The solutions of `queries/guide/<name>.rq`, through the Store, each row by variable."""
+    result = store.execute(queries.text(__name__, name), trusted=True)
+    assert isinstance(result, ox.QuerySolutions), name
+    names = [variable.value for variable in result.variables]
+    return [{n: term for n in names if (term := row[n]) is not None} for row in result]
 
 
 @dataclass(frozen=True)
@@ -178,19 +54,17 @@ class Texts:
 
     def __init__(self, rows: Iterable[Row], lang: str) -> None:
         self.lang = lang
-        self._by: dict[tuple[str, str], list[Term]] = defaultdict(list)
+        self._by: dict[tuple[str, str], list[ox.Literal]] = defaultdict(list)
         for row in rows:
-            self._by[(row["s"].value, row["p"].value.rsplit("#", 1)[-1].rsplit("/", 1)[-1])].append(
-                row["o"]
-            )
+            text = row["o"]
+            if isinstance(text, ox.Literal):
+                self._by[(row["s"].value, _local(row["p"].value))].append(text)
 
     def _pick(self, iri: str, prop: str) -> Text | None:
-        terms = sorted(self._by.get((iri, prop), []), key=lambda t: t.value)
-        for wanted in (self.lang, "en", None):
-            for term in terms:
-                if term.lang == wanted:
-                    return Text(term.value, term.lang)
-        return Text(terms[0].value, terms[0].lang) if terms else None
+        found = pick_literal(
+            sorted(self._by.get((iri, prop), []), key=lambda t: t.value), self.lang
+        )
+        return Text(found.value, found.language) if found is not None else None
 
     def label(self, iri: str) -> Text:
         """prefLabel in the page language, else English, else the title, else the IRI's tail."""
@@ -202,8 +76,10 @@ class Texts:
 
     def alt_labels(self, iri: str) -> list[Text]:
         terms = self._by.get((iri, "altLabel"), [])
-        mine = [t for t in terms if t.lang == self.lang] or [t for t in terms if t.lang == "en"]
-        return [Text(t.value, t.lang) for t in sorted(mine, key=lambda t: t.value.lower())]
+        mine = [t for t in terms if t.language == self.lang] or [
+            t for t in terms if t.language == "en"
+        ]
+        return [Text(t.value, t.language) for t in sorted(mine, key=lambda t: t.value.lower())]
 
 
 @dataclass
@@ -266,14 +142,14 @@ def _local(iri: str) -> str:
     return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-def _int(term: Term | None, default: int = 10_000) -> int:
+def _int(term: RdfTerm | None, default: int = 10_000) -> int:
     try:
         return int(term.value) if term else default
     except ValueError:
         return default
 
 
-def _true(term: Term | None) -> bool:
+def _true(term: RdfTerm | None) -> bool:
     return term is not None and term.value.lower() in ("true", "1")
 
 
@@ -281,15 +157,15 @@ class GuideData:
     """Everything the guide shows, gathered with a handful of SELECTs (no text of its own)."""
 
     def __init__(self, store: Store, lang: str) -> None:
-        self.texts = Texts(select(store, Q_TEXTS), lang)
+        self.texts = Texts(select(store, "texts"), lang)
         self.section_order: dict[str, int] = {}
-        self._page(select(store, Q_PAGE))
-        self._plan(select(store, Q_PLAN))
-        self._factors(select(store, Q_FACTORS))
-        self.facts = self._statements(select(store, Q_STATEMENTS))
-        self._treatments(select(store, Q_TREATMENTS))
-        self._references(select(store, Q_REFERENCES))
-        self._disclaimer(select(store, Q_DISCLAIMER))
+        self._page(select(store, "page"))
+        self._plan(select(store, "plan"))
+        self._factors(select(store, "factors"))
+        self.facts = self._statements(select(store, "statements"))
+        self._treatments(select(store, "treatments"))
+        self._references(select(store, "references"))
+        self._disclaimer(select(store, "disclaimer"))
 
     def node(self, iri: str) -> Node:
         label = self.texts.label(iri)
@@ -329,7 +205,7 @@ class GuideData:
         for row in rows:
             self.plan = self.node(row["plan"].value)
             self.plan_personalised = self.plan_personalised or _true(row.get("personalised"))
-            if "basedOn" in row and row["basedOn"].is_iri:
+            if isinstance(row.get("basedOn"), ox.NamedNode):
                 based.add(row["basedOn"].value)
             if "source" in row:
                 sources.add(row["source"].value)
@@ -464,10 +340,9 @@ class GuideData:
         sources: set[str] = set()
         for row in rows:
             self.disclaimer = self.node(row["disclaimer"].value)
-            if "comment" in row:
-                comments.add((row["comment"].value, row["comment"].lang))
-            if "point" in row:
-                points.add((row["point"].value, row["point"].lang))
+            for name, texts in (("comment", comments), ("point", points)):
+                if isinstance(text := row.get(name), ox.Literal):
+                    texts.add((text.value, text.language))
             if "source" in row:
                 sources.add(row["source"].value)
         # the page's language when the graph has it, else English (never both)
@@ -502,7 +377,7 @@ def diagram_data(store: Store, lang: str, data: GuideData | None = None) -> diag
         for r in f["reads"]
     ]
     right: list[diagram.Edge] = []
-    for row in select(store, Q_DIAGRAM):
+    for row in select(store, "diagram"):
         treatment = data.node(row["treatment"].value)
         where = (
             row.get("situation")

@@ -1,6 +1,6 @@
 """schema.org JSON-LD for partner sites, to embed in a `<script type="application/ld+json">`.
 
-Built from the graph, not from templates: a SPARQL CONSTRUCT (`partner_views/*.rq`) gives the
+Built from the graph, not from templates: a SPARQL CONSTRUCT (`queries/partner/*.rq`) gives the
 schema.org view, texts are kept in the asked language only, and JSON-LD framing with one
 published `@context` (`partner_context.jsonld`, served at /partner/context.jsonld) shapes the
 document. Search engines read netkg's own page (a MedicalWebPage in English or French, under
@@ -29,6 +29,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pyld import jsonld
 
+from netkg import queries
 from netkg.errors import BadRequest, NetkgError, NotFound
 from netkg.web import openapi
 
@@ -46,7 +47,6 @@ __all__ = [
 
 HERE = Path(__file__).parent
 CONTEXT_FILE = HERE / "partner_context.jsonld"
-VIEWS = HERE / "partner_views"
 LANGUAGES = ("en", "fr")
 DEFAULT_BASE = "https://w3id.org/netkg/"
 MEDIA_TYPE = "application/ld+json"
@@ -68,11 +68,6 @@ def document_context(lang: str) -> dict[str, Any]:
     return context
 
 
-@functools.cache
-def _view(name: str) -> str:
-    return (VIEWS / f"{name}.rq").read_text(encoding="utf-8")
-
-
 def document_iri(lang: str, base: str = DEFAULT_BASE) -> str:
     """netkg's own page in `lang`, which every partner document describes: the guide."""
     return f"{base}guide?lang={lang}"
@@ -91,7 +86,7 @@ def view_triples(store: Any, view: str, lang: str, base: str = DEFAULT_BASE) -> 
         "_lang": ox.Literal(lang),
     }
     answer = store.query(
-        _view(view),
+        queries.text(__name__, view),
         graph_format="application/n-triples",
         substitutions=substitutions,
         trusted=True,

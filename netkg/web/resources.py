@@ -36,7 +36,9 @@ from fastapi import APIRouter, Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
 import netkg
+from netkg import queries
 from netkg.errors import NotAcceptable, NotFound
+from netkg.store.guard import inline_terms
 from netkg.web import describe as d
 from netkg.web import openapi
 from netkg.web.http import fixed_representation
@@ -629,16 +631,10 @@ def _see_query(query: str) -> Response:
 
 @router.get("/id", include_in_schema=False)
 def resource_index(request: Request) -> Response:
-    """`/id` and `/id/` lead to the list of every resource (a query on /sparql)."""
-    base = _site(request).base
-    return _see_query(
-        "# Every netkg resource, its class and its English label\n"
-        "SELECT ?resource ?class ?label WHERE {\n"
-        "  ?resource a ?class .\n"
-        f'  FILTER(STRSTARTS(STR(?resource), "{base}id/") && STRSTARTS(STR(?class), STR(net:)))\n'
-        '  OPTIONAL { ?resource skos:prefLabel ?label FILTER(LANG(?label) = "en") }\n'
-        "}\nORDER BY ?class ?resource"
-    )
+    """`/id` and `/id/` lead to the list of every resource: `queries/resources/index.rq` on
+    /sparql, with the IRI space of this base written in for `?ids`."""
+    ids = ox.Literal(_site(request).base + "id/")
+    return _see_query(inline_terms(queries.text(__name__, "index"), {"ids": ids}))
 
 
 @router.get(
@@ -668,4 +664,4 @@ def named_graph(request: Request, name: str) -> Response:
     graphs = site.cache.get((site.etag, "graphs"), lambda: named_graphs(site.state.store))
     if iri not in {graph for graph, _ in graphs}:
         raise NotFound(f"no named graph {iri} in this release; see /sparql for the list")
-    return _see_query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")
+    return _see_query(d.graph_query(iri))

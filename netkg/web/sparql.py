@@ -25,6 +25,7 @@ from starlette.datastructures import URL
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from netkg import queries
 from netkg.errors import (
     BadRequest,
     Forbidden,
@@ -35,7 +36,7 @@ from netkg.errors import (
     UnsupportedMediaType,
     UriTooLong,
 )
-from netkg.prefixes import PREFIXES
+from netkg.prefixes import PREFIXES, curie
 from netkg.store import QueryAnswer, Store, check_dataset, inspect_query
 from netkg.web import openapi
 from netkg.web.negotiate import (
@@ -65,30 +66,8 @@ SD = "http://www.w3.org/ns/sparql-service-description#"
 SHACL = "http://www.w3.org/ns/shacl#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
-EXAMPLES: list[tuple[str, str]] = [
-    (
-        "Treatments for neuroendocrine tumours",
-        "PREFIX schema: <https://schema.org/>\nPREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
-        "PREFIX id: <https://w3id.org/netkg/id/>\n\n"
-        "SELECT ?treatment ?label WHERE {\n  id:neuroendocrine-tumour schema:possibleTreatment "
-        '?treatment .\n  ?treatment skos:prefLabel ?label .\n  FILTER(lang(?label) = "en")\n}\n'
-        "ORDER BY ?label",
-    ),
-    (
-        "Classes and how many individuals each has",
-        "SELECT ?class (COUNT(?s) AS ?individuals) WHERE {\n  ?s a ?class .\n}\n"
-        "GROUP BY ?class\nORDER BY DESC(?individuals)",
-    ),
-    (
-        "The named graphs of the release",
-        "SELECT ?graph (COUNT(*) AS ?triples) WHERE {\n  GRAPH ?graph { ?s ?p ?o }\n}\n"
-        "GROUP BY ?graph",
-    ),
-    (
-        "Describe surgery (a graph)",
-        "DESCRIBE <https://w3id.org/netkg/id/surgery>",
-    ),
-]
+EXAMPLES = queries.folder(__name__) / "examples"
+"""The editor's examples when no `api/` folder is found (a release always has one)."""
 
 
 # --- reading a request -----------------------------------------------------------------------
@@ -623,13 +602,15 @@ def _sd(name: str) -> ox.NamedNode:
 
 
 def named_graphs(store: Store) -> list[tuple[str, int]]:
-    """The release's named graphs with their sizes, in IRI order."""
-    answer = store.query(
-        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g",
-        solutions_format="application/sparql-results+json",
-    )
-    rows = json.loads(answer.body)["results"]["bindings"]
-    return [(row["g"]["value"], int(row["n"]["value"])) for row in rows]
+    """The release's named graphs with their sizes, in IRI order (`named-graphs.rq`)."""
+    rows = store.execute(queries.text(__name__, "named-graphs"))
+    assert isinstance(rows, ox.QuerySolutions)
+    graphs = []
+    for row in rows:
+        graph, size = row["g"], row["n"]
+        assert isinstance(graph, ox.NamedNode) and isinstance(size, ox.Literal)
+        graphs.append((graph.value, int(size.value)))
+    return graphs
 
 
 def service_description(
@@ -736,8 +717,9 @@ async def _describe_service(request: Request, params: dict[str, list[str]]) -> R
 
 
 def example_queries(folders: Sequence[Path]) -> list[tuple[str, str]]:
-    """Examples for the editor: the first `api/*.rq` folder found (title from `#+ summary:`)."""
-    for folder in folders:
+    """Examples for the editor: the first of `folders` (then EXAMPLES) that holds `*.rq` files,
+    each titled by its `#+ summary:` line."""
+    for folder in (*folders, EXAMPLES):
         files = sorted(folder.glob("*.rq")) if folder.is_dir() else []
         if not files:
             continue
@@ -748,16 +730,7 @@ def example_queries(folders: Sequence[Path]) -> list[tuple[str, str]]:
             title = summary.group(1).strip() if summary else path.stem
             examples.append((title, text))
         return examples
-    return EXAMPLES
-
-
-def compact(iri: str) -> str:
-    """`iri` as a CURIE when one of PREFIXES covers it (the longest namespace wins)."""
-    best = max((ns for ns in PREFIXES.values() if iri.startswith(ns)), key=len, default=None)
-    if best is None:
-        return iri
-    prefix = next(p for p, ns in PREFIXES.items() if ns == best)
-    return f"{prefix}:{iri[len(best) :]}"
+    return []
 
 
 def _results_view(answer: QueryAnswer) -> dict[str, object]:
@@ -811,7 +784,7 @@ def _editor_page(
         results=_results_view(answer) if answer is not None else None,
         error=error.message if error is not None else None,
         downloads=download if answer is not None else [],
-        compact=compact,
+        compact=lambda iri: curie(iri) or iri,
         prefixes=PREFIXES,
         solutions_formats=list(SOLUTIONS_FORMATS),
         graph_formats=list(GRAPH_FORMATS),

@@ -23,6 +23,7 @@ from pydantic_settings.sources import PydanticBaseSettingsSource
 from pydantic_settings.sources.utils import parse_env_vars
 
 from netkg.errors import NetkgError
+from netkg.prefixes import BASE
 
 StoreKind = Literal["embedded", "remote"]
 ENV_PREFIX = "NETKG_"
@@ -49,10 +50,7 @@ class Settings(BaseSettings):
     )
 
     dist: Path = Path("dist")
-    base: str = Field(
-        "https://w3id.org/netkg/",
-        description="the IRI every netkg term starts with; the only place netkg names it",
-    )
+    base: str = BASE
     store: StoreKind = "embedded"
     store_url: str | None = Field(
         None, description="remote: the SPARQL query endpoint, e.g. http://host:7878/query"

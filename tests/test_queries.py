@@ -25,6 +25,7 @@ from netkg.curate.named_queries import (
     run_local,
 )
 from netkg.errors import BadRequest
+from netkg.prefixes import BASE as DEFAULT_BASE
 from netkg.store import bind_values
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -500,7 +501,7 @@ def test_load_queries_stops_on_any_bad_file(tmp_path: Path) -> None:
 def test_examples_graph_publishes_every_query_as_sparql_executable(
     queries: dict[str, NamedQuery],
 ) -> None:
-    graph = examples_graph(API, "https://w3id.org/netkg/")
+    graph = examples_graph(API, DEFAULT_BASE)
     examples = set(graph.subjects(RDF.type, SH.SPARQLExecutable))
     assert examples == {URIRef(f"{ID}query/{name}") for name in queries}
     for name, query in queries.items():
@@ -517,7 +518,7 @@ def test_every_published_example_runs(
 
     Unbound, as in the editor: a query with no required parameter still gives rows.
     """
-    graph = examples_graph(API, "https://w3id.org/netkg/")
+    graph = examples_graph(API, DEFAULT_BASE)
     for name, query in queries.items():
         text = str(graph.value(URIRef(f"{ID}query/{name}"), SH.select))
         answer = curated_store.query(text)

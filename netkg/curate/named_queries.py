@@ -886,7 +886,7 @@ def _dumps(document: object) -> bytes:
 # --- the examples in the graph ---------------------------------------------------------------
 
 
-def examples_graph(folder: Path, base: str = "https://w3id.org/netkg/") -> Any:
+def examples_graph(folder: Path, base: str) -> Any:
     """The named queries as `sh:SPARQLExecutable` examples (as UniProt publishes its own).
 
     The SPARQL editor and the release show the very files the API runs, so they can't drift.

@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from netkg.curate.query import open_store, shorten
-from netkg.prefixes import PREFIXES
+from netkg.prefixes import BASE, PREFIXES
 
 __all__ = ["FORMATS", "VOCABULARIES", "headline", "open_store", "render", "stats", "stats_of"]
 
@@ -35,7 +35,7 @@ VOCABULARIES: dict[str, str] = {
 }
 
 QUERIES = Path(__file__).parent / "stats_queries"
-GRAPH_BASE = "https://w3id.org/netkg/graph/"
+GRAPH_BASE = BASE + "graph/"
 #: The release's named graphs (docs/model.md) by what they hold: the curated sources, what the
 #: build generates from api/, and the VoID description, which describes the counts, so is not one.
 CURATED = ("ontology", "data")

@@ -34,6 +34,7 @@ from netkg.curate.load import (
     load_files,
 )
 from netkg.errors import SourceError, ValidationFailed
+from netkg.prefixes import BASE
 
 __all__ = [
     "BASE",
@@ -50,7 +51,6 @@ __all__ = [
     "validate_sources",
 ]
 
-BASE = "https://w3id.org/netkg/"
 NET = BASE + "ontology#"
 ID = BASE + "id/"
 # The parts of the base an IRI may live in (docs/model.md, "IRIs").

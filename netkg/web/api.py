@@ -30,6 +30,7 @@ from netkg.curate.named_queries import (
 )
 from netkg.errors import BadRequest, NetkgError, NotAcceptable
 from netkg.web import openapi
+from netkg.web.pages import base_iri
 
 __all__ = ["build_router", "router_for"]
 
@@ -48,11 +49,6 @@ def _state(request: Request) -> Any:
     if state is None:
         raise NetkgError("the service state is not set up (create_app)")
     return state
-
-
-def _base(request: Request) -> str:
-    settings = getattr(getattr(request.app.state, "netkg", None), "settings", None)
-    return str(getattr(settings, "base", "https://w3id.org/netkg/"))
 
 
 def _choose_format(request: Request, suffix: str | None) -> str:
@@ -101,7 +97,7 @@ def answer(request: Request, query: NamedQuery, suffix: str | None = None) -> Re
         _page_url(request, max(result.offset - result.limit, 0)) if result.offset > 0 else None
     )
     links["sparql"] = str(request.url.replace(path=f"/api/{query.name}.rq", query=""))
-    body = render(result, media_type, _base(request), links)
+    body = render(result, media_type, base_iri(request), links)
     headers: dict[str, str] = {}
     link_header = [f'<{links[rel]}>; rel="{rel}"' for rel in ("next", "prev") if links[rel]]
     link_header.append(f'<{links["sparql"]}>; rel="describedby"; type="{RQ_MEDIA_TYPE}"')

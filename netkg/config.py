@@ -17,7 +17,16 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    NonNegativeFloat,
+    NonNegativeInt,
+    PositiveFloat,
+    PositiveInt,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
 from pydantic_settings.sources import PydanticBaseSettingsSource
 from pydantic_settings.sources.utils import parse_env_vars
@@ -52,51 +61,21 @@ class Settings(BaseSettings):
     dist: Path = Path("dist")
     base: str = BASE
     store: StoreKind = "embedded"
-    store_url: str | None = Field(
-        None, description="remote: the SPARQL query endpoint, e.g. http://host:7878/query"
-    )
-    query_timeout: Annotated[
-        float, Field(gt=0, description="seconds, when a request names none")
-    ] = 10.0
-    max_query_timeout: Annotated[
-        float, Field(gt=0, description="the most a request may ask for with `timeout=`")
-    ] = 60.0
-    max_result_rows: Annotated[
-        int, Field(gt=0, description="solutions or triples; more is an error, never truncation")
-    ] = 10_000
-    max_request_bytes: Annotated[
-        int, Field(gt=0, description="request body (and query string) size limit")
-    ] = 1_000_000
-    allow_service: bool = Field(
-        False, description="SERVICE (federation) makes the server fetch URLs: off"
-    )
-    workers: Annotated[
-        int, Field(gt=0, description="embedded store: worker processes for long queries")
-    ] = 2
-    cache_size: Annotated[
-        int, Field(ge=0, description="whole responses kept: 4 x this many (LRU); 0: no cache")
-    ] = 512
-    worker_wait: Annotated[
-        float, Field(gt=0, description="seconds a long query waits for a free worker before 503")
-    ] = 10.0
-    queue_size: Annotated[
-        int, Field(ge=0, description="long queries that may wait for a worker; past that: 503")
-    ] = 8
-    client_limit: Annotated[
-        int, Field(ge=0, description="long queries one client (address) may have; past that: 429")
-    ] = 2
-    max_query_depth: Annotated[
-        int, Field(gt=0, description="nesting of groups/brackets a query may have; deeper: 400")
-    ] = 64
-    max_query_bytes: Annotated[
-        int, Field(gt=0, description="the longest query text accepted; longer: 400")
-    ] = 100_000
-    worker_nice: Annotated[
-        int, Field(ge=0, le=19, description="CPU priority lowered by this much in query workers")
-    ] = 10
-    reload_interval: Annotated[
-        float, Field(ge=0, description="seconds between checks for a new release; 0: never")
-    ] = 2.0
+    store_url: str | None = None  # remote: the SPARQL query endpoint, e.g. http://host:7878/query
+    query_timeout: PositiveFloat = 10.0  # seconds, used when a request names none
+    max_query_timeout: PositiveFloat = 60.0  # the most a request may ask for with `timeout=`
+    max_result_rows: PositiveInt = 10_000  # solutions or triples; more: an error, not truncation
+    max_request_bytes: PositiveInt = 1_000_000  # request body (and query string) size limit
+    allow_service: bool = False  # SERVICE (federation) makes the server fetch URLs: off
+    workers: PositiveInt = 2  # embedded store: worker processes (per serving process), long queries
+    cache_size: NonNegativeInt = 512  # whole responses kept: 4 x this many (LRU); 0: no cache
+    worker_wait: PositiveFloat = 10.0  # seconds a long query waits for a free worker before 503
+    queue_size: NonNegativeInt = 8  # long queries that may wait for a worker; past that: 503
+    client_limit: NonNegativeInt = 2  # long queries one client (address) may have; past that: 429
+    max_query_depth: PositiveInt = 64  # nesting of groups/brackets a query may have; deeper: 400
+    max_query_bytes: PositiveInt = 100_000  # the longest query text accepted; longer: 400
+    worker_nice: Annotated[int, Field(ge=0, le=19)] = 10  # CPU priority lowered in query workers
+    reload_interval: NonNegativeFloat = 2.0  # seconds between checks for a new release; 0: never
 
     @classmethod
     def settings_customise_sources(

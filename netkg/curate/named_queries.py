@@ -26,15 +26,12 @@ nested group, UNION branch or sub-select (a test runs every query both ways).
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
-from xml.etree import ElementTree
+from typing import Any, Literal, NamedTuple, cast
 
 import pyoxigraph as ox
 import yaml
@@ -91,6 +88,8 @@ FORMATS: dict[str, str] = {
     "srx": "application/sparql-results+xml",
 }
 """Suffix / `?format=` name -> media type of a named query's answer; JSON first (the default)."""
+RESULTS_MEDIA_TYPES = frozenset({FORMATS[f] for f in ("csv", "tsv", "srj", "srx")})
+"""The standard SPARQL results formats among them: pyoxigraph writes these."""
 FORMAT_ALIASES = {"json-ld": "jsonld", "xml": "srx", "sparql-json": "srj", "sparql-xml": "srx"}
 RQ_MEDIA_TYPE = "application/sparql-query"
 
@@ -675,17 +674,6 @@ def paged_text(query: NamedQuery, limit: int, offset: int) -> str:
     return f"{query.text.rstrip()}\nLIMIT {int(limit) + 1}\nOFFSET {int(offset)}\n"
 
 
-def _solutions(body: bytes) -> list[dict[str, Any]]:
-    parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-    if not isinstance(parsed, ox.QuerySolutions):
-        raise NetkgError("a named query answered with something other than solutions")
-    names = [v.value for v in parsed.variables]
-    return [
-        {name: solution[name] for name in names if solution[name] is not None}
-        for solution in parsed
-    ]
-
-
 def run(
     store: Any,
     query: NamedQuery,
@@ -693,20 +681,23 @@ def run(
     *,
     timeout: float | None = None,
 ) -> QueryResult:
-    """Check, bind and run `query` on a netkg `Store` (store.py protocol), one page at a time."""
+    """Check, bind and run `query` on a netkg `Store` (store protocol), one page at a time."""
     bound = bind(query, values)
     limit, offset = paging(values)
-    answer = store.query(
+    result = store.execute(
         paged_text(query, limit, offset),
-        solutions_format="application/sparql-results+json",
         substitutions={"_" + name: term for name, term in bound.items()},
         timeout=timeout,
         trusted=True,  # a named query: reviewed code, run in the serving process
     )
-    rows = _solutions(answer.body)
+    if not isinstance(result, ox.QuerySolutions):
+        raise NetkgError("a named query answered with something other than solutions")
+    rows = [
+        {column: term for column in query.columns if (term := solution[column]) is not None}
+        for solution in result
+    ]
     truncated = len(rows) > limit
-    rows = [{c: row[c] for c in query.columns if c in row} for row in rows[:limit]]
-    return QueryResult(query, query.columns, rows, limit, offset, truncated)
+    return QueryResult(query, query.columns, rows[:limit], limit, offset, truncated)
 
 
 def run_local(
@@ -723,20 +714,23 @@ class _LocalAnswer(NamedTuple):
 
 
 class LocalStore:
-    """The smallest adapter from a pyoxigraph.Store to the store protocol's `query`.
+    """The smallest adapter from a pyoxigraph.Store to the store protocol's `execute` and `query`.
 
-    For code that runs without the service (tests, `netkg validate`): SELECT answers in SPARQL
-    JSON, CONSTRUCT answers in N-Triples, bound parameters as substitutions.
+    For code that runs without the service (tests, `netkg validate`): typed results, or SELECT
+    answers in SPARQL JSON and CONSTRUCT answers in N-Triples; bound parameters as substitutions.
     """
 
     def __init__(self, store: ox.Store) -> None:
         self.store = store
 
-    def query(self, sparql: str, **options: Any) -> _LocalAnswer:
+    def execute(self, sparql: str, **options: Any) -> Any:
         substitutions = {ox.Variable(k): v for k, v in (options.get("substitutions") or {}).items()}
-        answer = self.store.query(
+        return self.store.query(
             sparql, substitutions=substitutions or None, use_default_graph_as_union=True
         )
+
+    def query(self, sparql: str, **options: Any) -> _LocalAnswer:
+        answer = self.execute(sparql, **options)
         if isinstance(answer, ox.QuerySolutions):
             body = answer.serialize(format=ox.QueryResultsFormat.JSON)
             assert body is not None
@@ -775,19 +769,6 @@ def plain(term: ox.NamedNode | ox.Literal | ox.BlankNode | None) -> Any:
     return term.value
 
 
-def _sparql_json_term(term: Any) -> dict[str, str]:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    out = {"type": "literal", "value": term.value}
-    if term.language:
-        out["xml:lang"] = term.language
-    elif term.datatype.value != XSD + "string":
-        out["datatype"] = term.datatype.value
-    return out
-
-
 def _jsonld_value(term: Any) -> Any:
     if isinstance(term, ox.NamedNode):
         return {"@id": term.value}
@@ -821,62 +802,32 @@ def render(
     columns = list(result.columns)
     if media_type == "application/json":
         return _dumps(_friendly(result, links))
-    if media_type == "application/sparql-results+json":
-        return _dumps(
-            {
-                "head": {"vars": columns},
-                "results": {
-                    "bindings": [
-                        {c: _sparql_json_term(t) for c, t in row.items()} for row in result.rows
-                    ]
-                },
-            }
-        )
     if media_type == "application/ld+json":
         vocab = f"{base}api/{result.query.name}#"
         graph = [{c: _jsonld_value(t) for c, t in row.items()} for row in result.rows]
         return _dumps({"@context": {"@vocab": vocab}, "@graph": graph})
-    if media_type == "text/csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(columns)
-        for row in result.rows:
-            writer.writerow(["" if row.get(c) is None else str(row[c].value) for c in columns])
-        return buffer.getvalue().encode("utf-8")
-    if media_type == "text/tab-separated-values":
-        lines = ["\t".join("?" + c for c in columns)]
-        for row in result.rows:
-            lines.append("\t".join("" if row.get(c) is None else str(row[c]) for c in columns))
-        return ("\n".join(lines) + "\n").encode("utf-8")
-    if media_type == "application/sparql-results+xml":
-        return _srx(columns, result.rows)
+    if media_type in RESULTS_MEDIA_TYPES:
+        body = _page_solutions(columns, result.rows).serialize(
+            format=ox.QueryResultsFormat.from_media_type(media_type)
+        )
+        assert body is not None
+        return body
     raise NotAcceptable(f"no serialisation {media_type!r} for named queries")
 
 
-def _srx(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> bytes:
-    ns = "http://www.w3.org/2005/sparql-results#"
-    ElementTree.register_namespace("", ns)
-    root = ElementTree.Element(f"{{{ns}}}sparql")
-    head = ElementTree.SubElement(root, f"{{{ns}}}head")
-    for column in columns:
-        ElementTree.SubElement(head, f"{{{ns}}}variable", name=column)
-    results = ElementTree.SubElement(root, f"{{{ns}}}results")
-    for row in rows:
-        result = ElementTree.SubElement(results, f"{{{ns}}}result")
-        for column, term in row.items():
-            binding = ElementTree.SubElement(result, f"{{{ns}}}binding", name=column)
-            if isinstance(term, ox.NamedNode):
-                ElementTree.SubElement(binding, f"{{{ns}}}uri").text = term.value
-            elif isinstance(term, ox.BlankNode):
-                ElementTree.SubElement(binding, f"{{{ns}}}bnode").text = term.value
-            else:
-                literal = ElementTree.SubElement(binding, f"{{{ns}}}literal")
-                literal.text = term.value
-                if term.language:
-                    literal.set("{http://www.w3.org/XML/1998/namespace}lang", term.language)
-                elif term.datatype.value != XSD + "string":
-                    literal.set("datatype", term.datatype.value)
-    return bytes(ElementTree.tostring(root, encoding="utf-8", xml_declaration=True))
+def _page_solutions(
+    columns: Sequence[str], rows: Iterable[Mapping[str, ox.NamedNode | ox.Literal | ox.BlankNode]]
+) -> ox.QuerySolutions:
+    """One page as pyoxigraph solutions, for its SPARQL results serialisers.
+
+    The page is a slice of the store's answer without the `?_` inputs, and pyoxigraph makes
+    solutions only by parsing; so the rows go through SPARQL TSV, whose cells are exactly the
+    terms' N-Triples form (`str(term)`): nothing is escaped or written by hand here.
+    """
+    lines = ["\t".join("?" + c for c in columns)]
+    lines.extend("\t".join(str(row[c]) if c in row else "" for c in columns) for row in rows)
+    tsv = ("\n".join(lines) + "\n").encode("utf-8")
+    return cast(ox.QuerySolutions, ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV))
 
 
 def _dumps(document: object) -> bytes:

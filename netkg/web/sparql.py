@@ -624,12 +624,11 @@ def _sd(name: str) -> ox.NamedNode:
 
 def named_graphs(store: Store) -> list[tuple[str, int]]:
     """The release's named graphs with their sizes, in IRI order."""
-    answer = store.query(
+    result = store.execute(
         "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g",
-        solutions_format="application/sparql-results+json",
     )
-    rows = json.loads(answer.body)["results"]["bindings"]
-    return [(row["g"]["value"], int(row["n"]["value"])) for row in rows]
+    assert isinstance(result, ox.QuerySolutions)
+    return [(row["g"].value, int(row["n"].value)) for row in result]
 
 
 def service_description(

@@ -453,7 +453,12 @@ def test_a_good_file_parses(tmp_path: Path) -> None:
     [
         (GOOD.replace("#+     type: language", "#+     type: [language"), 4, "malformed YAML"),
         (GOOD.replace("#+ summary: Treatments by label\n", ""), 1, "'summary' is required"),
-        (GOOD.replace("#+     type: language", "#+     type: date"), 3, "type 'date'"),
+        (
+            GOOD.replace("#+     type: language", "#+     type: date"),
+            3,
+            "parameter 'lang': 'type' must be one of string, integer, boolean, iri, language, "
+            "not 'date'",
+        ),
         (GOOD.replace("#+ columns:", "#+ colums:"), 6, "unknown header key 'colums'"),
         (
             GOOD.replace("FILTER(LANG(?label) = ?_lang)", "FILTER(LANG(?label) = ?_lang && ?_x)"),
@@ -472,6 +477,29 @@ def test_a_good_file_parses(tmp_path: Path) -> None:
         (GOOD.replace("#+   - name: lang", "#+   - name: limit"), 3, "reserved"),
         (GOOD.replace("#+     default: en", "#+     default: 12!"), 3, "default"),
         ("SELECT * WHERE { ?s ?p ?o }\n", 1, "no '#+' YAML header"),
+        (
+            GOOD.replace("#+     default: en", "#+     default: en\n#+     colour: red"),
+            3,
+            "parameter 'lang': unknown key 'colour'; allowed: default, description, enum, "
+            "example, max, min, name, required, type",
+        ),
+        (
+            GOOD.replace("#+     default: en", "#+     required: maybe"),
+            3,
+            "parameter 'lang': 'required' must be true or false, not 'maybe'",
+        ),
+        (GOOD.replace("#+     default: en", "#+     min: 3"), 3, "'min' needs type integer"),
+        (GOOD.replace("#+     default: en", "#+     enum: []"), 3, "'enum' must be a non-empty"),
+        (
+            GOOD.replace("#+ columns:", "#+ tags: [1, 2]\n#+ columns:"),
+            6,
+            "'tags' must be a list of words, not [1, 2]",
+        ),
+        (
+            GOOD.replace("#+ columns:", "#+ example: sometimes\n#+ columns:"),
+            6,
+            "'example' must be true or false, not 'sometimes'",
+        ),
     ],
 )
 def test_bad_files_fail_with_file_and_line(tmp_path: Path, text: str, line: int, says: str) -> None:

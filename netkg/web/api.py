@@ -152,7 +152,9 @@ def index(queries: Mapping[str, NamedQuery], request: Request) -> dict[str, Any]
 
 
 class Paging(BaseModel):
-    """The query-string names every `/api/<name>` takes besides its own (`RESERVED`)."""
+    """The query-string names every `/api/<name>` takes besides its own (`RESERVED`), for the
+    OpenAPI document; `paging` and `_choose_format` read them (`format` has no default: without
+    it, Accept decides)."""
 
     limit: Annotated[
         int, Field(ge=1, le=MAX_LIMIT, description=f"Rows per page (1 to {MAX_LIMIT}).")

@@ -15,6 +15,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from curies import Converter
 
+BASE = "https://w3id.org/netkg/"
+"""The IRI every netkg IRI starts with: the default of `Settings.base`, the one place it is named
+(the namespaces below are vocabulary under it)."""
+
 PREFIXES: dict[str, str] = {
     "net": "https://w3id.org/netkg/ontology#",
     "id": "https://w3id.org/netkg/id/",

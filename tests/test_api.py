@@ -16,6 +16,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import httpx
+import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 from pyld import jsonld
@@ -342,3 +343,24 @@ def test_api_docs_work_offline_from_our_own_swagger_ui(client: TestClient) -> No
     assert assets and all(a.startswith("/") for a in assets), assets  # no CDN
     for asset in assets:
         assert client.get(asset).status_code == 200, asset
+
+
+def test_standard_results_formats_read_back_as_the_same_solutions(client: TestClient) -> None:
+    """CSV, TSV, SPARQL JSON and XML of one page are the same rows (pyoxigraph reads them back);
+    the query's `?_` inputs are not among the columns."""
+    pages = {}
+    for suffix in ("tsv", "srj", "srx"):
+        response = client.get(f"/api/treatment-options.{suffix}", params={"liver": "true"})
+        assert response.status_code == 200
+        solutions = ox.parse_query_results(
+            response.content,
+            ox.QueryResultsFormat.from_media_type(response.headers["content-type"].split(";")[0]),
+        )
+        assert isinstance(solutions, ox.QuerySolutions)
+        pages[suffix] = [v.value for v in solutions.variables], [list(s) for s in solutions]
+    assert pages["tsv"] == pages["srj"] == pages["srx"]
+    columns, rows = pages["tsv"]
+    assert rows and not any(c.startswith("_") for c in columns)
+    table = client.get("/api/treatment-options.csv", params={"liver": "true"}).text
+    header, *lines = table.splitlines()
+    assert header.split(",") == columns and len(lines) == len(rows)

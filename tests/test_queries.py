@@ -25,6 +25,7 @@ from netkg.curate.named_queries import (
     run_local,
 )
 from netkg.errors import BadRequest
+from netkg.prefixes import BASE as DEFAULT_BASE
 from netkg.store import bind_values
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -452,7 +453,12 @@ def test_a_good_file_parses(tmp_path: Path) -> None:
     [
         (GOOD.replace("#+     type: language", "#+     type: [language"), 4, "malformed YAML"),
         (GOOD.replace("#+ summary: Treatments by label\n", ""), 1, "'summary' is required"),
-        (GOOD.replace("#+     type: language", "#+     type: date"), 3, "type 'date'"),
+        (
+            GOOD.replace("#+     type: language", "#+     type: date"),
+            3,
+            "parameter 'lang': 'type' must be one of string, integer, boolean, iri, language, "
+            "not 'date'",
+        ),
         (GOOD.replace("#+ columns:", "#+ colums:"), 6, "unknown header key 'colums'"),
         (
             GOOD.replace("FILTER(LANG(?label) = ?_lang)", "FILTER(LANG(?label) = ?_lang && ?_x)"),
@@ -471,6 +477,29 @@ def test_a_good_file_parses(tmp_path: Path) -> None:
         (GOOD.replace("#+   - name: lang", "#+   - name: limit"), 3, "reserved"),
         (GOOD.replace("#+     default: en", "#+     default: 12!"), 3, "default"),
         ("SELECT * WHERE { ?s ?p ?o }\n", 1, "no '#+' YAML header"),
+        (
+            GOOD.replace("#+     default: en", "#+     default: en\n#+     colour: red"),
+            3,
+            "parameter 'lang': unknown key 'colour'; allowed: default, description, enum, "
+            "example, max, min, name, required, type",
+        ),
+        (
+            GOOD.replace("#+     default: en", "#+     required: maybe"),
+            3,
+            "parameter 'lang': 'required' must be true or false, not 'maybe'",
+        ),
+        (GOOD.replace("#+     default: en", "#+     min: 3"), 3, "'min' needs type integer"),
+        (GOOD.replace("#+     default: en", "#+     enum: []"), 3, "'enum' must be a non-empty"),
+        (
+            GOOD.replace("#+ columns:", "#+ tags: [1, 2]\n#+ columns:"),
+            6,
+            "'tags' must be a list of words, not [1, 2]",
+        ),
+        (
+            GOOD.replace("#+ columns:", "#+ example: sometimes\n#+ columns:"),
+            6,
+            "'example' must be true or false, not 'sometimes'",
+        ),
     ],
 )
 def test_bad_files_fail_with_file_and_line(tmp_path: Path, text: str, line: int, says: str) -> None:
@@ -500,7 +529,7 @@ def test_load_queries_stops_on_any_bad_file(tmp_path: Path) -> None:
 def test_examples_graph_publishes_every_query_as_sparql_executable(
     queries: dict[str, NamedQuery],
 ) -> None:
-    graph = examples_graph(API, "https://w3id.org/netkg/")
+    graph = examples_graph(API, DEFAULT_BASE)
     examples = set(graph.subjects(RDF.type, SH.SPARQLExecutable))
     assert examples == {URIRef(f"{ID}query/{name}") for name in queries}
     for name, query in queries.items():
@@ -517,7 +546,7 @@ def test_every_published_example_runs(
 
     Unbound, as in the editor: a query with no required parameter still gives rows.
     """
-    graph = examples_graph(API, "https://w3id.org/netkg/")
+    graph = examples_graph(API, DEFAULT_BASE)
     for name, query in queries.items():
         text = str(graph.value(URIRef(f"{ID}query/{name}"), SH.select))
         answer = curated_store.query(text)

@@ -5,6 +5,7 @@ SPARQLWrapper and rdflib's SPARQLStore. Also: the runaway-query guard seen from 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import threading
@@ -369,6 +370,16 @@ def test_serve_rejects_a_bad_setting(tmp_path: Path, service_dist: Path) -> None
     )
     assert result.returncode == 2
     assert "store URL" in result.stderr
+    result = subprocess.run(
+        [str(NETKG), "serve", "--dist", str(service_dist)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "NETKG_WORKERS": "two"},
+    )
+    assert result.returncode == 2
+    assert result.stderr == "netkg serve: NETKG_WORKERS='two': input should be a valid integer\n"
 
 
 # --- netkg load ------------------------------------------------------------------------------

@@ -562,6 +562,23 @@ def test_a_browser_opening_a_query_gets_the_editor_with_its_results(client: Test
     assert raw.headers["content-type"].startswith("text/csv")
 
 
+def test_the_editor_shows_each_terms_language_and_datatype_and_the_row_limit(
+    client: TestClient,
+) -> None:
+    query = 'SELECT ?l ?n ?s WHERE { VALUES (?l ?n ?s) { ("chirurgie"@fr 3 "plain") } }'
+    page = client.get("/sparql", params={"query": query}, headers=BROWSER).text
+    assert '<td><span lang="fr">chirurgie</span><span class="term-tag"> @fr</span></td>' in page
+    assert '<td><span>3</span><span class="term-tag"> xsd:integer</span></td>' in page
+    assert "<td><span>plain</span></td>" in page
+    for query, what in (
+        ("SELECT * WHERE { ?s ?p ?o }", "rows"),
+        ("CONSTRUCT WHERE { ?s ?p ?o }", "triples"),
+    ):
+        response = client.get("/sparql", params={"query": query}, headers=BROWSER)
+        assert response.status_code == 413
+        assert f"more than {MAX_ROWS} {what}" in response.text and "<textarea" in response.text
+
+
 # --- the service description and the editor --------------------------------------------------
 
 

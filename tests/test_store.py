@@ -13,6 +13,7 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
+from pydantic import ValidationError
 from service_support import (
     REMOTE_ENGINES,
     oxigraph_url,
@@ -111,19 +112,50 @@ def test_settings_overrides_win_over_the_environment() -> None:
 @pytest.mark.parametrize(
     ("env", "message"),
     [
-        ({"NETKG_WORKERS": "two"}, "expected a int"),
-        ({"NETKG_WORKERS": "0"}, "greater than 0"),
-        ({"NETKG_QUERY_TIMEOUT": "soon"}, "expected a float"),
-        ({"NETKG_ALLOW_SERVICE": "maybe"}, "expected true/false"),
-        ({"NETKG_STORE": "postgres"}, "expected 'embedded' or 'remote'"),
-        ({"NETKG_STORE": "remote"}, "needs a store URL"),
-        ({"NETKG_QUERY_TIMEOUT": "90", "NETKG_MAX_QUERY_TIMEOUT": "60"}, "exceeds the maximum"),
-        ({"NETKG_BASE": "https://example.org/kg"}, "must end with"),
+        ({"NETKG_WORKERS": "two"}, "NETKG_WORKERS='two': input should be a valid integer"),
+        ({"NETKG_WORKERS": "2.5"}, "NETKG_WORKERS='2.5': input should be a valid integer"),
+        ({"NETKG_WORKERS": "0"}, "NETKG_WORKERS=0: input should be greater than 0"),
+        (
+            {"NETKG_QUERY_TIMEOUT": "soon"},
+            "NETKG_QUERY_TIMEOUT='soon': input should be a valid number",
+        ),
+        (
+            {"NETKG_ALLOW_SERVICE": "maybe"},
+            "NETKG_ALLOW_SERVICE='maybe': input should be a valid boolean",
+        ),
+        (
+            {"NETKG_STORE": "postgres"},
+            "NETKG_STORE='postgres': input should be 'embedded' or 'remote'",
+        ),
+        (
+            {"NETKG_WORKER_NICE": "20"},
+            "NETKG_WORKER_NICE=20: input should be less than or equal to 19",
+        ),
+        (
+            {"NETKG_STORE": "remote"},
+            "store=remote needs a store URL (NETKG_STORE_URL or --store-url)",
+        ),
+        (
+            {"NETKG_QUERY_TIMEOUT": "90", "NETKG_MAX_QUERY_TIMEOUT": "60"},
+            "exceeds the maximum 60.0s",
+        ),
+        (
+            {"NETKG_BASE": "https://example.org/kg"},
+            "NETKG_BASE='https://example.org/kg': must end with",
+        ),
     ],
 )
 def test_bad_settings_fail_loudly(env: dict[str, str], message: str) -> None:
-    with pytest.raises(ConfigError, match=message):
+    with pytest.raises(ConfigError) as caught:
         Settings.from_env(env)
+    assert message in caught.value.message
+
+
+def test_a_bad_flag_is_named_as_the_argument_and_python_values_are_strict() -> None:
+    with pytest.raises(ConfigError, match=r"^workers=0: input should be greater than 0$"):
+        Settings.from_env({"NETKG_WORKERS": "3"}, workers=0)
+    with pytest.raises(ValidationError, match="valid integer"):
+        Settings(workers="2")  # type: ignore[arg-type]
 
 
 def test_read_release_gives_a_stable_etag(service_dist: Path, tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from rdflib.term import Node
 
 from netkg.errors import SourceError
 from netkg.labels import pick_literal
-from netkg.prefixes import PREFIXES
+from netkg.prefixes import BASE, PREFIXES
 
 __all__ = [
     "FORMATS",
@@ -39,7 +39,7 @@ FORMATS = ("text", "markdown", "json")
 
 
 #: The release's curated named graphs: what a source tree becomes (docs/model.md).
-CURATED_GRAPHS = tuple(URIRef(f"https://w3id.org/netkg/graph/{g}") for g in ("ontology", "data"))
+CURATED_GRAPHS = tuple(URIRef(f"{BASE}graph/{g}") for g in ("ontology", "data"))
 
 
 def is_release(path: Path) -> bool:

@@ -26,18 +26,27 @@ nested group, UNION branch or sub-select (a test runs every query both ways).
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
-from xml.etree import ElementTree
+from typing import Annotated, Any, Literal, NamedTuple, Self, cast, get_args
 
 import pyoxigraph as ox
 import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from netkg.errors import BadRequest, NetkgError, NotAcceptable
 from netkg.prefixes import PREFIXES
@@ -63,11 +72,7 @@ __all__ = [
 ]
 
 ParamType = Literal["string", "integer", "boolean", "iri", "language"]
-PARAM_TYPES: tuple[str, ...] = ("string", "integer", "boolean", "iri", "language")
-HEADER_KEYS = frozenset({"summary", "description", "tags", "params", "columns", "example"})
-PARAM_KEYS = frozenset(
-    {"name", "type", "description", "enum", "default", "required", "min", "max", "example"}
-)
+PARAM_TYPES: tuple[str, ...] = get_args(ParamType)
 RESERVED = frozenset({"limit", "offset", "format"})
 """Query-string names every endpoint has (paging and format); no header may declare them."""
 DEFAULT_LIMIT = 100
@@ -91,6 +96,8 @@ FORMATS: dict[str, str] = {
     "srx": "application/sparql-results+xml",
 }
 """Suffix / `?format=` name -> media type of a named query's answer; JSON first (the default)."""
+RESULTS_MEDIA_TYPES = frozenset({FORMATS[f] for f in ("csv", "tsv", "srj", "srx")})
+"""The standard SPARQL results formats among them: pyoxigraph writes these."""
 FORMAT_ALIASES = {"json-ld": "jsonld", "xml": "srx", "sparql-json": "srj", "sparql-xml": "srx"}
 RQ_MEDIA_TYPE = "application/sparql-query"
 
@@ -138,20 +145,69 @@ class QueryFileError(NetkgError):
 # --- the model of a query file ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Param:
-    """A declared `?_name` input: how to check a raw string and which RDF term to bind."""
+def _text(value: object) -> object:
+    """A YAML scalar as the text a query string carries (`true`, `12`); anything else as it is."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return value
 
-    name: str
-    type: ParamType = "string"
-    description: str = ""
-    enum: tuple[str, ...] | None = None
-    default: str | None = None
-    required: bool = False
-    minimum: int | None = None
-    maximum: int | None = None
-    example: str | None = None
-    line: int = 1
+
+Text = Annotated[StrictStr, BeforeValidator(_text)]
+"""A value written in the header (default, enum entry, example): YAML's `true` or `12` count as
+the text a client would send."""
+
+
+class _HeaderPart(BaseModel):
+    """A strict, frozen part of a `#+` header: unknown keys are errors. Each field's description
+    says what it must be, and is the curator's error message when it is not (`_problem`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Param(_HeaderPart):
+    """A declared `?_name` input (one entry of the header's `params`): how to check a raw string,
+    which RDF term to bind, and (`value_type`) the schema of the OpenAPI parameter."""
+
+    name: Annotated[
+        StrictStr, Field(pattern=_NAME.pattern, description=f"a name matching {_NAME.pattern}")
+    ]
+    type: Annotated[ParamType, Field(description="one of " + ", ".join(PARAM_TYPES))] = "string"
+    description: Annotated[StrictStr, Field(description="text")] = ""
+    enum: Annotated[
+        tuple[Text, ...] | None, Field(min_length=1, description="a non-empty list")
+    ] = None
+    default: Annotated[Text | None, Field(description="a single value")] = None
+    required: Annotated[StrictBool, Field(description="true or false")] = False
+    minimum: Annotated[StrictInt | None, Field(alias="min", description="an integer")] = None
+    maximum: Annotated[StrictInt | None, Field(alias="max", description="an integer")] = None
+    example: Annotated[Text | None, Field(description="a single value")] = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        """The rules across keys; each names the parameter, as the field errors do."""
+        said = f"parameter {self.name!r}: "
+        if self.name in RESERVED:
+            raise ValueError(f"{said}the name is reserved ({', '.join(sorted(RESERVED))})")
+        for key, bound in (("min", self.minimum), ("max", self.maximum)):
+            if bound is not None and self.type != "integer":
+                raise ValueError(f"{said}'{key}' needs type integer")
+        if self.required and self.default is not None:
+            raise ValueError(f"{said}a required parameter can't have a default")
+        if self.default is not None:
+            try:
+                _term(self, self.default)
+            except BadRequest as error:
+                raise ValueError(
+                    f"{said}default {self.default!r} is not valid: {error.message}"
+                ) from None
+        for value in self.enum or ():
+            try:
+                _term(self.model_copy(update={"enum": None}), value)
+            except BadRequest:
+                raise ValueError(f"{said}enum value {value!r} is not a valid {self.type}") from None
+        return self
 
     def accepts(self) -> str:
         """What a valid value looks like, for 400 messages and the OpenAPI description."""
@@ -170,28 +226,47 @@ class Param:
             "language": "a language tag such as en or fr",
         }[self.type]
 
-    def openapi_schema(self) -> dict[str, Any]:
-        """The JSON Schema of this parameter in the OpenAPI document."""
-        schema: dict[str, Any]
-        if self.type == "integer":
-            schema = {"type": "integer"}
-            if self.minimum is not None:
-                schema["minimum"] = self.minimum
-            if self.maximum is not None:
-                schema["maximum"] = self.maximum
-        elif self.type == "boolean":
-            schema = {"type": "boolean"}
-        elif self.type == "iri":
-            schema = {"type": "string", "format": "iri", "minLength": 1}
-        elif self.type == "language":
-            schema = {"type": "string", "pattern": _LANGUAGE.pattern}
-        else:
-            schema = {"type": "string", "minLength": 1, "maxLength": MAX_VALUE_LENGTH}
+    def value_type(self) -> Any:
+        """The value as a pydantic type with its constraints and default: its JSON Schema is the
+        OpenAPI parameter's schema (netkg.web.api). Requests are checked by `bind`, for 400s
+        that name the parameter; `enum` is stated in the schema over the type's constraints."""
+        table: dict[str, tuple[type, dict[str, Any]]] = {
+            "integer": (int, {"ge": self.minimum, "le": self.maximum}),
+            "boolean": (bool, {}),
+            "iri": (str, {"min_length": 1, "json_schema_extra": {"format": "iri"}}),
+            "language": (str, {"pattern": _LANGUAGE.pattern}),
+            "string": (str, {"min_length": 1, "max_length": MAX_VALUE_LENGTH}),
+        }
+        python, constraints = table[self.type]
         if self.enum is not None:
-            schema["enum"] = [json_value(self.type, v) for v in self.enum]
+            enum = [json_value(self.type, v) for v in self.enum]
+            extra = {**constraints.get("json_schema_extra", {}), "enum": enum}
+            constraints = {**constraints, "json_schema_extra": extra}
         if self.default is not None:
-            schema["default"] = json_value(self.type, self.default)
-        return schema
+            constraints["default"] = json_value(self.type, self.default)
+        return Annotated[python, Field(**constraints)]
+
+
+class Header(_HeaderPart):
+    """The `#+` YAML header of an `api/*.rq` file (grlc-style)."""
+
+    summary: Annotated[
+        StrictStr,
+        StringConstraints(strip_whitespace=True, min_length=1),
+        Field(description="one line"),
+    ]
+    description: Annotated[StrictStr, Field(description="text")] = ""
+    tags: Annotated[tuple[StrictStr, ...], Field(description="a list of words")] = ()
+    params: Annotated[
+        tuple[Param, ...],
+        BeforeValidator(lambda v: () if v is None else v),
+        Field(description="a list of parameters, each a mapping with at least 'name'"),
+    ] = ()
+    columns: Annotated[
+        tuple[StrictStr, ...] | None,
+        Field(min_length=1, description="the list of the output columns"),
+    ] = None  # optional: the SELECT's own variables when left out
+    example: Annotated[StrictBool, Field(description="true or false")] = True
 
 
 @dataclass(frozen=True)
@@ -207,7 +282,6 @@ class NamedQuery:
     columns: tuple[str, ...]
     text: str
     example: bool = True
-    param_lines: Mapping[str, int] = field(default_factory=dict)
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -269,82 +343,45 @@ def _strip_comments(text: str) -> str:
     return "\n".join(out)
 
 
-def _check_param(raw: object, line: int, problems: list[Problem], path: Path) -> Param | None:
-    def fail(message: str) -> None:
-        problems.append(Problem(path, line, message))
-
-    if not isinstance(raw, dict):
-        fail("each entry of 'params' must be a mapping with at least 'name' and 'type'")
-        return None
-    unknown = sorted(set(raw) - PARAM_KEYS)
-    if unknown:
-        fail(
-            f"unknown key(s) {', '.join(map(str, unknown))}; "
-            f"allowed: {', '.join(sorted(PARAM_KEYS))}"
-        )
-    name = raw.get("name")
-    if not isinstance(name, str) or not _NAME.match(name):
-        fail(f"parameter name {name!r} must match {_NAME.pattern}")
-        return None
-    if name in RESERVED:
-        fail(f"parameter name {name!r} is reserved ({', '.join(sorted(RESERVED))})")
-        return None
-    type_ = raw.get("type", "string")
-    if type_ not in PARAM_TYPES:
-        fail(f"parameter {name!r}: type {type_!r} is not one of {', '.join(PARAM_TYPES)}")
-        return None
-
-    def text(value: object) -> str:
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        return str(value)
-
-    enum_raw = raw.get("enum")
-    enum: tuple[str, ...] | None = None
-    if enum_raw is not None:
-        if not isinstance(enum_raw, list) or not enum_raw:
-            fail(f"parameter {name!r}: 'enum' must be a non-empty list")
+def _header_problems(
+    error: ValidationError,
+    header: Mapping[str, Any],
+    raw_params: Sequence[Any],
+    key_line: Callable[[str], int],
+    param_line: Callable[[int, object], int],
+) -> Iterator[tuple[int, str]]:
+    """(line, message) for each pydantic error of a header: at its key, or at its parameter."""
+    for problem in error.errors(include_url=False):
+        loc = problem["loc"]
+        if len(loc) > 1 and loc[0] == "params" and isinstance(loc[1], int):
+            raw = raw_params[loc[1]]
+            named = raw.get("name") if isinstance(raw, dict) else None
+            said = f"parameter {named!r}: " if isinstance(named, str) else ""
+            yield param_line(loc[1], raw), _problem(Param, problem, loc[2:], raw, said)
         else:
-            enum = tuple(text(v) for v in enum_raw)
-    bounds: dict[str, int | None] = {}
-    for key in ("min", "max"):
-        value = raw.get(key)
-        if value is not None and (type_ != "integer" or not isinstance(value, int)):
-            fail(f"parameter {name!r}: '{key}' needs type integer and an integer value")
-            value = None
-        bounds[key] = value
-    required = raw.get("required", False)
-    if not isinstance(required, bool):
-        fail(f"parameter {name!r}: 'required' must be true or false")
-        required = False
-    description = raw.get("description", "")
-    param = Param(
-        name=name,
-        type=type_,
-        description=str(description),
-        enum=enum,
-        required=required,
-        minimum=bounds["min"],
-        maximum=bounds["max"],
-        example=None if raw.get("example") is None else text(raw["example"]),
-        line=line,
-    )
-    default = raw.get("default")
-    if default is not None:
-        if required:
-            fail(f"parameter {name!r}: a required parameter can't have a default")
-        try:
-            _term(param, text(default))
-        except BadRequest as error:
-            fail(f"parameter {name!r}: default {default!r} is not valid: {error.message}")
-        param = Param(**{**param.__dict__, "default": text(default)})
-    if enum is not None:
-        for value in enum:
-            try:
-                _term(Param(**{**param.__dict__, "enum": None}), value)
-            except BadRequest:
-                fail(f"parameter {name!r}: enum value {value!r} is not a valid {type_}")
-    return param
+            line = key_line(str(loc[0])) if loc else 1
+            yield line, _problem(Header, problem, loc, header, "")
+
+
+def _problem(
+    model: type[BaseModel], error: Mapping[str, Any], loc: tuple[Any, ...], raw: object, said: str
+) -> str:
+    """A curator's message for one pydantic error in a header (`model` Header) or a parameter
+    (`model` Param, `said` naming it): what the key must be, from its field's description."""
+    fields = {info.alias or name: info for name, info in model.model_fields.items()}
+    if error["type"] == "value_error":  # a rule across keys: its message says it all
+        return str(error["msg"]).removeprefix("Value error, ")
+    if not loc:
+        return f"each entry of 'params' must be a mapping with at least 'name', not {raw!r}"
+    key = str(loc[0])
+    if error["type"] == "extra_forbidden":
+        where = "header key" if model is Header else "key"
+        return f"{said}unknown {where} {key!r}; allowed: {', '.join(sorted(fields))}"
+    must = fields[key].description
+    if error["type"] == "missing":
+        return f"{said}{key!r} is required: {must}"
+    given = raw.get(key) if isinstance(raw, dict) else error["input"]
+    return f"{said}{key!r} must be {must}, not {given!r}"
 
 
 def _projection(text: str) -> tuple[list[str] | None, str | None]:
@@ -389,68 +426,37 @@ def _parse(path: Path) -> tuple[NamedQuery | None, list[Problem]]:
     def key_line(key: str) -> int:
         return _line_of(lines, rf"^#\+\s*{re.escape(key)}\s*:", header_length)
 
-    for key in sorted(set(header) - HEADER_KEYS):
-        problems.append(
-            Problem(
-                path,
-                key_line(str(key)),
-                f"unknown header key {key!r}; allowed: {', '.join(sorted(HEADER_KEYS))}",
-            )
-        )
-    summary = header.get("summary")
-    if not isinstance(summary, str) or not summary.strip():
-        problems.append(Problem(path, key_line("summary"), "'summary' is required (one line)"))
-        summary = ""
-    description = header.get("description", "")
-    if not isinstance(description, str):
-        problems.append(Problem(path, key_line("description"), "'description' must be text"))
-        description = ""
-    tags = header.get("tags", [])
-    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-        problems.append(Problem(path, key_line("tags"), "'tags' must be a list of words"))
-        tags = []
-    columns = header.get("columns")  # optional: the SELECT's own variables when left out
-    declared_columns = columns is not None
-    if columns is None:
-        columns = []
-    elif (
-        not isinstance(columns, list) or not columns or not all(isinstance(c, str) for c in columns)
-    ):
-        problems.append(
-            Problem(path, key_line("columns"), "'columns' must list the output columns")
-        )
-        columns = []
-    example = header.get("example", True)
-    if not isinstance(example, bool):
-        problems.append(Problem(path, key_line("example"), "'example' must be true or false"))
-        example = True
-    raw_params = header.get("params", [])
-    if raw_params is None:
-        raw_params = []
-    params: list[Param] = []
-    if not isinstance(raw_params, list):
-        problems.append(Problem(path, key_line("params"), "'params' must be a list"))
-        raw_params = []
-    for index, raw in enumerate(raw_params):
-        pname = raw.get("name") if isinstance(raw, dict) else None
-        line = (
-            _line_of(lines, rf"name\s*:\s*['\"]?{re.escape(str(pname))}['\"]?\s*$", header_length)
-            if pname
-            else key_line("params") + index + 1
-        )
-        param = _check_param(raw, line, problems, path)
-        if param is not None:
-            if any(p.name == param.name for p in params):
-                problems.append(Problem(path, line, f"parameter {param.name!r} declared twice"))
-            else:
-                params.append(param)
+    def param_line(index: int, raw: object) -> int:
+        name = raw.get("name") if isinstance(raw, dict) else None
+        if not name:
+            return key_line("params") + index + 1
+        return _line_of(lines, rf"name\s*:\s*['\"]?{re.escape(str(name))}['\"]?\s*$", header_length)
+
+    given = header.get("params")
+    raw_params: list[Any] = given if isinstance(given, list) else []
+    try:
+        parsed: Header | None = Header.model_validate(header)
+    except ValidationError as error:
+        parsed = None
+        for problem in _header_problems(error, header, raw_params, key_line, param_line):
+            if Problem(path, *problem) not in problems:  # one per key, not per list item
+                problems.append(Problem(path, *problem))
+    params = parsed.params if parsed is not None else ()
+    lines_of = {
+        p.name: param_line(i, raw)
+        for i, (p, raw) in enumerate(zip(params, raw_params, strict=False))  # none: bad header
+    }
+    for index, param in enumerate(params):
+        if any(p.name == param.name for p in params[:index]):
+            line = param_line(index, raw_params[index])
+            problems.append(Problem(path, line, f"parameter {param.name!r} declared twice"))
 
     body = "\n".join(lines[header_length:])
     code = _strip_comments(text)
     code_lines = code.splitlines()
     used = {m.group(1) for m in _PARAM_USE.finditer(code)}
     declared = {p.name for p in params}
-    for unknown in sorted(used - declared):
+    for unknown in sorted(used - declared) if parsed is not None else ():
         line = _line_of(code_lines, rf"[?$]_{re.escape(unknown)}\b")
         problems.append(Problem(path, line, f"?_{unknown} is used but not declared under 'params'"))
     for param in params:
@@ -458,7 +464,7 @@ def _parse(path: Path) -> tuple[NamedQuery | None, list[Problem]]:
             problems.append(
                 Problem(
                     path,
-                    param.line,
+                    lines_of[param.name],
                     f"parameter {param.name!r} is declared but the query never uses ?_{param.name}",
                 )
             )
@@ -484,9 +490,8 @@ def _parse(path: Path) -> tuple[NamedQuery | None, list[Problem]]:
                     )
                 )
         output = [v for v in projection if not v.startswith("_")]
-        if not declared_columns:
-            columns = output
-        elif columns and output != list(columns):
+        columns = output if parsed is None or parsed.columns is None else list(parsed.columns)
+        if output != columns:
             problems.append(
                 Problem(
                     path,
@@ -495,19 +500,19 @@ def _parse(path: Path) -> tuple[NamedQuery | None, list[Problem]]:
                     f"SELECT's output variables in order: {output}",
                 )
             )
-    if problems:
+    if problems or parsed is None or projection is None:
         return None, problems
     return (
         NamedQuery(
             name=name,
             path=path,
-            summary=summary.strip(),
-            description=description.strip(),
-            tags=tuple(tags),
-            params=tuple(params),
+            summary=parsed.summary,
+            description=parsed.description.strip(),
+            tags=parsed.tags,
+            params=parsed.params,
             columns=tuple(columns),
             text=body.strip() + "\n",
-            example=example,
+            example=parsed.example,
         ),
         [],
     )
@@ -649,8 +654,11 @@ def paging(values: Sequence[tuple[str, str]]) -> tuple[int, int]:
     for name, raw in values:
         if name in found:
             found[name] = raw
-    limit_param = Param("limit", "integer", minimum=1, maximum=MAX_LIMIT)
-    offset_param = Param("offset", "integer", minimum=0, maximum=MAX_OFFSET)
+    # the reserved names, so built without the header's checks
+    limit_param = Param.model_construct(name="limit", type="integer", minimum=1, maximum=MAX_LIMIT)
+    offset_param = Param.model_construct(
+        name="offset", type="integer", minimum=0, maximum=MAX_OFFSET
+    )
     limit = int(_term(limit_param, found["limit"]).value)
     offset = int(_term(offset_param, found["offset"]).value)
     return limit, offset
@@ -675,17 +683,6 @@ def paged_text(query: NamedQuery, limit: int, offset: int) -> str:
     return f"{query.text.rstrip()}\nLIMIT {int(limit) + 1}\nOFFSET {int(offset)}\n"
 
 
-def _solutions(body: bytes) -> list[dict[str, Any]]:
-    parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-    if not isinstance(parsed, ox.QuerySolutions):
-        raise NetkgError("a named query answered with something other than solutions")
-    names = [v.value for v in parsed.variables]
-    return [
-        {name: solution[name] for name in names if solution[name] is not None}
-        for solution in parsed
-    ]
-
-
 def run(
     store: Any,
     query: NamedQuery,
@@ -693,20 +690,23 @@ def run(
     *,
     timeout: float | None = None,
 ) -> QueryResult:
-    """Check, bind and run `query` on a netkg `Store` (store.py protocol), one page at a time."""
+    """Check, bind and run `query` on a netkg `Store` (store protocol), one page at a time."""
     bound = bind(query, values)
     limit, offset = paging(values)
-    answer = store.query(
+    result = store.execute(
         paged_text(query, limit, offset),
-        solutions_format="application/sparql-results+json",
         substitutions={"_" + name: term for name, term in bound.items()},
         timeout=timeout,
         trusted=True,  # a named query: reviewed code, run in the serving process
     )
-    rows = _solutions(answer.body)
+    if not isinstance(result, ox.QuerySolutions):
+        raise NetkgError("a named query answered with something other than solutions")
+    rows = [
+        {column: term for column in query.columns if (term := solution[column]) is not None}
+        for solution in result
+    ]
     truncated = len(rows) > limit
-    rows = [{c: row[c] for c in query.columns if c in row} for row in rows[:limit]]
-    return QueryResult(query, query.columns, rows, limit, offset, truncated)
+    return QueryResult(query, query.columns, rows[:limit], limit, offset, truncated)
 
 
 def run_local(
@@ -723,20 +723,23 @@ class _LocalAnswer(NamedTuple):
 
 
 class LocalStore:
-    """The smallest adapter from a pyoxigraph.Store to the store protocol's `query`.
+    """The smallest adapter from a pyoxigraph.Store to the store protocol's `execute` and `query`.
 
-    For code that runs without the service (tests, `netkg validate`): SELECT answers in SPARQL
-    JSON, CONSTRUCT answers in N-Triples, bound parameters as substitutions.
+    For code that runs without the service (tests, `netkg validate`): typed results, or SELECT
+    answers in SPARQL JSON and CONSTRUCT answers in N-Triples; bound parameters as substitutions.
     """
 
     def __init__(self, store: ox.Store) -> None:
         self.store = store
 
-    def query(self, sparql: str, **options: Any) -> _LocalAnswer:
+    def execute(self, sparql: str, **options: Any) -> Any:
         substitutions = {ox.Variable(k): v for k, v in (options.get("substitutions") or {}).items()}
-        answer = self.store.query(
+        return self.store.query(
             sparql, substitutions=substitutions or None, use_default_graph_as_union=True
         )
+
+    def query(self, sparql: str, **options: Any) -> _LocalAnswer:
+        answer = self.execute(sparql, **options)
         if isinstance(answer, ox.QuerySolutions):
             body = answer.serialize(format=ox.QueryResultsFormat.JSON)
             assert body is not None
@@ -775,19 +778,6 @@ def plain(term: ox.NamedNode | ox.Literal | ox.BlankNode | None) -> Any:
     return term.value
 
 
-def _sparql_json_term(term: Any) -> dict[str, str]:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    out = {"type": "literal", "value": term.value}
-    if term.language:
-        out["xml:lang"] = term.language
-    elif term.datatype.value != XSD + "string":
-        out["datatype"] = term.datatype.value
-    return out
-
-
 def _jsonld_value(term: Any) -> Any:
     if isinstance(term, ox.NamedNode):
         return {"@id": term.value}
@@ -821,62 +811,32 @@ def render(
     columns = list(result.columns)
     if media_type == "application/json":
         return _dumps(_friendly(result, links))
-    if media_type == "application/sparql-results+json":
-        return _dumps(
-            {
-                "head": {"vars": columns},
-                "results": {
-                    "bindings": [
-                        {c: _sparql_json_term(t) for c, t in row.items()} for row in result.rows
-                    ]
-                },
-            }
-        )
     if media_type == "application/ld+json":
         vocab = f"{base}api/{result.query.name}#"
         graph = [{c: _jsonld_value(t) for c, t in row.items()} for row in result.rows]
         return _dumps({"@context": {"@vocab": vocab}, "@graph": graph})
-    if media_type == "text/csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(columns)
-        for row in result.rows:
-            writer.writerow(["" if row.get(c) is None else str(row[c].value) for c in columns])
-        return buffer.getvalue().encode("utf-8")
-    if media_type == "text/tab-separated-values":
-        lines = ["\t".join("?" + c for c in columns)]
-        for row in result.rows:
-            lines.append("\t".join("" if row.get(c) is None else str(row[c]) for c in columns))
-        return ("\n".join(lines) + "\n").encode("utf-8")
-    if media_type == "application/sparql-results+xml":
-        return _srx(columns, result.rows)
+    if media_type in RESULTS_MEDIA_TYPES:
+        body = _page_solutions(columns, result.rows).serialize(
+            format=ox.QueryResultsFormat.from_media_type(media_type)
+        )
+        assert body is not None
+        return body
     raise NotAcceptable(f"no serialisation {media_type!r} for named queries")
 
 
-def _srx(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> bytes:
-    ns = "http://www.w3.org/2005/sparql-results#"
-    ElementTree.register_namespace("", ns)
-    root = ElementTree.Element(f"{{{ns}}}sparql")
-    head = ElementTree.SubElement(root, f"{{{ns}}}head")
-    for column in columns:
-        ElementTree.SubElement(head, f"{{{ns}}}variable", name=column)
-    results = ElementTree.SubElement(root, f"{{{ns}}}results")
-    for row in rows:
-        result = ElementTree.SubElement(results, f"{{{ns}}}result")
-        for column, term in row.items():
-            binding = ElementTree.SubElement(result, f"{{{ns}}}binding", name=column)
-            if isinstance(term, ox.NamedNode):
-                ElementTree.SubElement(binding, f"{{{ns}}}uri").text = term.value
-            elif isinstance(term, ox.BlankNode):
-                ElementTree.SubElement(binding, f"{{{ns}}}bnode").text = term.value
-            else:
-                literal = ElementTree.SubElement(binding, f"{{{ns}}}literal")
-                literal.text = term.value
-                if term.language:
-                    literal.set("{http://www.w3.org/XML/1998/namespace}lang", term.language)
-                elif term.datatype.value != XSD + "string":
-                    literal.set("datatype", term.datatype.value)
-    return bytes(ElementTree.tostring(root, encoding="utf-8", xml_declaration=True))
+def _page_solutions(
+    columns: Sequence[str], rows: Iterable[Mapping[str, ox.NamedNode | ox.Literal | ox.BlankNode]]
+) -> ox.QuerySolutions:
+    """One page as pyoxigraph solutions, for its SPARQL results serialisers.
+
+    The page is a slice of the store's answer without the `?_` inputs, and pyoxigraph makes
+    solutions only by parsing; so the rows go through SPARQL TSV, whose cells are exactly the
+    terms' N-Triples form (`str(term)`): nothing is escaped or written by hand here.
+    """
+    lines = ["\t".join("?" + c for c in columns)]
+    lines.extend("\t".join(str(row[c]) if c in row else "" for c in columns) for row in rows)
+    tsv = ("\n".join(lines) + "\n").encode("utf-8")
+    return cast(ox.QuerySolutions, ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV))
 
 
 def _dumps(document: object) -> bytes:
@@ -886,7 +846,7 @@ def _dumps(document: object) -> bytes:
 # --- the examples in the graph ---------------------------------------------------------------
 
 
-def examples_graph(folder: Path, base: str = "https://w3id.org/netkg/") -> Any:
+def examples_graph(folder: Path, base: str) -> Any:
     """The named queries as `sh:SPARQLExecutable` examples (as UniProt publishes its own).
 
     The SPARQL editor and the release show the very files the API runs, so they can't drift.

@@ -20,10 +20,9 @@ from rich.console import Console
 from rich.table import Table
 
 from netkg.errors import BadRequest, NetkgError, SourceError
-from netkg.prefixes import PREFIXES, curie
+from netkg.prefixes import BASE, PREFIXES, curie
 from netkg.store import check_query
 
-BASE = "https://w3id.org/netkg/"
 ONTOLOGY_GRAPH = ox.NamedNode(BASE + "graph/ontology")
 DATA_GRAPH = ox.NamedNode(BASE + "graph/data")
 VOID_GRAPH = ox.NamedNode(BASE + "graph/void")

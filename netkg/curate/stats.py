@@ -20,7 +20,7 @@ from rich.table import Table
 
 from netkg import queries
 from netkg.curate.query import open_store, shorten
-from netkg.prefixes import PREFIXES
+from netkg.prefixes import BASE, PREFIXES
 
 __all__ = ["FORMATS", "VOCABULARIES", "headline", "open_store", "render", "stats", "stats_of"]
 
@@ -35,7 +35,7 @@ VOCABULARIES: dict[str, str] = {
     "https://w3id.org/netkg/external/icdo3/": "ICD-O-3",
 }
 
-GRAPH_BASE = "https://w3id.org/netkg/graph/"
+GRAPH_BASE = BASE + "graph/"
 #: The release's named graphs (docs/model.md) by what they hold: the curated sources, what the
 #: build generates from api/, and the VoID description, which describes the counts, so is not one.
 CURATED = ("ontology", "data")

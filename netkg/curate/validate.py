@@ -35,6 +35,7 @@ from netkg.curate.load import (
 )
 from netkg.errors import SourceError, ValidationFailed
 from netkg.labels import pick_literal
+from netkg.prefixes import BASE
 
 __all__ = [
     "BASE",
@@ -51,7 +52,6 @@ __all__ = [
     "validate_sources",
 ]
 
-BASE = "https://w3id.org/netkg/"
 NET = BASE + "ontology#"
 ID = BASE + "id/"
 # The parts of the base an IRI may live in (docs/model.md, "IRIs").

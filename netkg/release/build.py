@@ -37,11 +37,10 @@ from netkg.curate.load import LoadedSources, find_sources, load_files
 from netkg.curate.named_queries import examples_graph
 from netkg.curate.validate import validate_sources
 from netkg.errors import NetkgError, SourceError, ValidationFailed
-from netkg.prefixes import PREFIXES
+from netkg.prefixes import BASE, PREFIXES
 from netkg.release import context as ctx
 from netkg.release import terminology, void
 
-BASE = "https://w3id.org/netkg/"
 ONTOLOGY_GRAPH = URIRef(BASE + "graph/ontology")
 DATA_GRAPH = URIRef(BASE + "graph/data")
 VOID_GRAPH = URIRef(BASE + "graph/void")

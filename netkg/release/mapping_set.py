@@ -24,12 +24,12 @@ from pathlib import Path
 
 import yaml
 
-from netkg.prefixes import PREFIXES, curie
+from netkg.prefixes import BASE, PREFIXES, curie
 
 __all__ = ["COLUMNS", "FILE_NAME", "MAPPING_SET_ID", "write_mapping_set"]
 
 FILE_NAME = "netkg.sssom.tsv"
-MAPPING_SET_ID = "https://w3id.org/netkg/download/" + FILE_NAME
+MAPPING_SET_ID = BASE + "download/" + FILE_NAME
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 CURIE_PREFIXES = ("id", "NCIT", "MONDO", "mesh", "sct", "icdo", "skos", "semapv")
 """The prefixes a mapping row uses (docs/model.md): netkg's concepts and the five vocabularies."""

@@ -22,12 +22,13 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from netkg.errors import NotFound, StoreUnavailable
+from netkg.prefixes import BASE
 
 __all__ = ["Release", "read_release", "store_location"]
 
 log = logging.getLogger(__name__)
 
-GRAPH_BASE = "https://w3id.org/netkg/graph/"  # the release's named graphs (docs/model.md)
+GRAPH_BASE = BASE + "graph/"  # the release's named graphs (docs/model.md)
 
 
 @dataclass(frozen=True)

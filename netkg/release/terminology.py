@@ -26,6 +26,7 @@ from rdflib import Graph
 
 from netkg import queries
 from netkg.errors import NetkgError
+from netkg.prefixes import BASE
 from netkg.release.mapping_set import FILE_NAME as SSSOM_FILE
 from netkg.release.mapping_set import write_mapping_set
 
@@ -44,8 +45,8 @@ __all__ = [
 ]
 
 BUNDLE_FILE = "netkg.fhir.json"
-ID_SPACE = "https://w3id.org/netkg/id/"
-FHIR_BASE = "https://w3id.org/netkg/fhir/"
+ID_SPACE = BASE + "id/"
+FHIR_BASE = BASE + "fhir/"
 """Canonical URLs of netkg's FHIR resources: `FHIR_BASE + "<type>/<id>"`, under netkg's base."""
 CODE_SYSTEM_ID = "netkg"
 CODE_SYSTEM_URL = FHIR_BASE + "CodeSystem/" + CODE_SYSTEM_ID

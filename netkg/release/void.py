@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, VOID
 
-from netkg.prefixes import PREFIXES, curie
+from netkg.prefixes import BASE, PREFIXES, curie
 
-BASE = "https://w3id.org/netkg/"
 URI_SPACE = BASE + "id/"
 SPARQL_ENDPOINT = URIRef(BASE + "sparql")
 DOWNLOAD = BASE + "download/"

@@ -14,7 +14,8 @@ once (`results.py`). `release.py` reads a release and finds its store.
 
 from __future__ import annotations
 
-from netkg.config import Settings
+from typing import TYPE_CHECKING
+
 from netkg.errors import StoreUnavailable
 from netkg.release.read import Release, read_release, store_location
 from netkg.store.embedded import EmbeddedStore
@@ -22,6 +23,9 @@ from netkg.store.guard import QueryShape, check_dataset, check_query, inline_ter
 from netkg.store.protocol import QueryAnswer, Result, Store
 from netkg.store.remote import RemoteStore, bind_values, load_release_to, values_block
 from netkg.store.results import serialise
+
+if TYPE_CHECKING:  # the query workers import this package; pydantic-settings costs them ~0.15 s
+    from netkg.config import Settings
 
 __all__ = [
     "EmbeddedStore",

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field, create_model
 
 from netkg.curate.named_queries import (
     DEFAULT_LIMIT,
@@ -30,6 +31,7 @@ from netkg.curate.named_queries import (
 )
 from netkg.errors import BadRequest, NetkgError, NotAcceptable
 from netkg.web import openapi
+from netkg.web.pages import base_iri
 
 __all__ = ["build_router", "router_for"]
 
@@ -48,11 +50,6 @@ def _state(request: Request) -> Any:
     if state is None:
         raise NetkgError("the service state is not set up (create_app)")
     return state
-
-
-def _base(request: Request) -> str:
-    settings = getattr(getattr(request.app.state, "netkg", None), "settings", None)
-    return str(getattr(settings, "base", "https://w3id.org/netkg/"))
 
 
 def _choose_format(request: Request, suffix: str | None) -> str:
@@ -101,7 +98,7 @@ def answer(request: Request, query: NamedQuery, suffix: str | None = None) -> Re
         _page_url(request, max(result.offset - result.limit, 0)) if result.offset > 0 else None
     )
     links["sparql"] = str(request.url.replace(path=f"/api/{query.name}.rq", query=""))
-    body = render(result, media_type, _base(request), links)
+    body = render(result, media_type, base_iri(request), links)
     headers: dict[str, str] = {}
     link_header = [f'<{links[rel]}>; rel="{rel}"' for rel in ("next", "prev") if links[rel]]
     link_header.append(f'<{links["sparql"]}>; rel="describedby"; type="{RQ_MEDIA_TYPE}"')
@@ -154,48 +151,57 @@ def index(queries: Mapping[str, NamedQuery], request: Request) -> dict[str, Any]
     }
 
 
-def _openapi_parameters(query: NamedQuery) -> list[dict[str, Any]]:
-    params: list[dict[str, Any]] = []
-    for p in query.params:
-        entry: dict[str, Any] = {
-            "name": p.name,
-            "in": "query",
-            "required": p.required,
-            "description": (p.description + " " if p.description else "")
-            + f"Accepts {p.accepts()}.",
-            "schema": p.openapi_schema(),
-        }
-        if p.example is not None:
-            entry["example"] = json_value(p.type, p.example)
-        params.append(entry)
-    params += [
-        {
-            "name": "limit",
-            "in": "query",
-            "required": False,
-            "description": f"Rows per page (1 to {MAX_LIMIT}).",
-            "schema": {
-                "type": "integer",
-                "minimum": 1,
-                "maximum": MAX_LIMIT,
-                "default": DEFAULT_LIMIT,
-            },
-        },
-        {
-            "name": "offset",
-            "in": "query",
-            "required": False,
-            "description": "Rows to skip; follow the `next` link rather than computing it.",
-            "schema": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0},
-        },
-        {
-            "name": "format",
-            "in": "query",
-            "required": False,
-            "description": "Overrides Accept: " + ", ".join(FORMATS) + ".",
-            "schema": {"type": "string", "enum": list(FORMATS)},
-        },
+class Paging(BaseModel):
+    """The query-string names every `/api/<name>` takes besides its own (`RESERVED`), for the
+    OpenAPI document; `paging` and `_choose_format` read them (`format` has no default: without
+    it, Accept decides)."""
+
+    limit: Annotated[
+        int, Field(ge=1, le=MAX_LIMIT, description=f"Rows per page (1 to {MAX_LIMIT}).")
+    ] = DEFAULT_LIMIT
+    offset: Annotated[
+        int,
+        Field(
+            ge=0,
+            le=MAX_OFFSET,
+            description="Rows to skip; follow the `next` link rather than computing it.",
+        ),
+    ] = 0
+    format: Annotated[
+        Literal[tuple(FORMATS)],  # type: ignore[valid-type]
+        Field(description="Overrides Accept: " + ", ".join(FORMATS) + "."),
     ]
+
+
+def _openapi_parameters(query: NamedQuery) -> list[dict[str, Any]]:
+    """The operation's query parameters, generated: the JSON Schema of one pydantic model per
+    query, its header's params (`Param.value_type`) and `Paging`."""
+    own: dict[str, Any] = {
+        p.name: Annotated[
+            p.value_type(),
+            Field(
+                description=(p.description + " " if p.description else "")
+                + f"Accepts {p.accepts()}."
+            ),
+        ]
+        for p in query.params
+    }
+    model = create_model(f"api_{query.name.replace('-', '_')}", __base__=Paging, **own)
+    properties = model.model_json_schema()["properties"]
+    params: list[dict[str, Any]] = []
+    for name in [*own, *Paging.model_fields]:
+        schema = {k: v for k, v in properties[name].items() if k not in ("title", "description")}
+        param = query.param(name)
+        entry: dict[str, Any] = {
+            "name": name,
+            "in": "query",
+            "required": param is not None and param.required,
+            "description": properties[name]["description"],
+            "schema": schema,
+        }
+        if param is not None and param.example is not None:
+            entry["example"] = json_value(param.type, param.example)
+        params.append(entry)
     return params
 
 

@@ -13,7 +13,8 @@ from textwrap import wrap
 
 from markupsafe import Markup, escape
 
-from netkg.web.pages import DEFAULT_BASE, local_href, translate
+from netkg.prefixes import BASE as DEFAULT_BASE
+from netkg.web.pages import local_href, translate
 
 WIDTH = 900
 COLUMN = 270  # width of a box

@@ -22,10 +22,11 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from netkg.prefixes import BASE as DEFAULT_BASE
+
 LANGUAGES = ("en", "fr")
 DEFAULT_LANGUAGE = "en"
 LANG_COOKIE = "netkg_lang"
-DEFAULT_BASE = "https://w3id.org/netkg/"
 TEMPLATES = Path(__file__).parent / "templates"
 
 #: UI strings (not data: the graph's labels come from the graph). Every key is in every language

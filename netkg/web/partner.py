@@ -31,7 +31,9 @@ from pyld import jsonld
 
 from netkg import queries
 from netkg.errors import BadRequest, NetkgError, NotFound
+from netkg.prefixes import BASE as DEFAULT_BASE
 from netkg.web import openapi
+from netkg.web.pages import base_iri
 
 __all__ = [
     "LANGUAGES",
@@ -48,7 +50,6 @@ __all__ = [
 HERE = Path(__file__).parent
 CONTEXT_FILE = HERE / "partner_context.jsonld"
 LANGUAGES = ("en", "fr")
-DEFAULT_BASE = "https://w3id.org/netkg/"
 MEDIA_TYPE = "application/ld+json"
 SCHEMA = "https://schema.org/"
 _SLUG = re.compile(r"^[a-z][a-z0-9-]{0,80}$")
@@ -228,10 +229,6 @@ def _state(request: Request) -> Any:
     return state
 
 
-def _base(request: Request) -> str:
-    return str(getattr(_state(request).settings, "base", DEFAULT_BASE))
-
-
 def _lang(request: Request) -> str:
     for name in request.query_params:
         if name != "lang":
@@ -280,7 +277,7 @@ def partner_condition(request: Request, lang: Lang = "en") -> Response:
     """A MedicalWebPage about the MedicalCondition, with possibleTreatment, codes, citations."""
     lang = _lang(request)
     state = _state(request)
-    return _jsonld(condition_document(state.store, lang, _base(request)), lang)
+    return _jsonld(condition_document(state.store, lang, base_iri(request)), lang)
 
 
 @router.get(
@@ -293,7 +290,7 @@ def partner_treatment(request: Request, slug: str, lang: Lang = "en") -> Respons
     """A MedicalTherapy: name, description, codes, sameAs, and the page with its disclaimer."""
     lang = _lang(request)
     state = _state(request)
-    return _jsonld(treatment_document(state.store, slug, lang, _base(request)), lang)
+    return _jsonld(treatment_document(state.store, slug, lang, base_iri(request)), lang)
 
 
 @router.get(
@@ -308,7 +305,7 @@ def partners_guide(request: Request) -> Response:
 
     lang = request_language(request)
     state = _state(request)
-    base = _base(request)
+    base = base_iri(request)
     snippet_document = condition_document(state.store, lang, base)
     snippet = (
         '<script type="application/ld+json">\n'

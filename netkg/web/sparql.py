@@ -9,7 +9,7 @@ mounted elsewhere.
 from __future__ import annotations
 
 import functools
-import json
+import itertools
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -37,7 +37,9 @@ from netkg.errors import (
     UriTooLong,
 )
 from netkg.prefixes import PREFIXES, curie
-from netkg.store import QueryAnswer, Store, check_dataset, inspect_query
+from netkg.store import QueryAnswer, Result, Store, check_dataset, inspect_query
+from netkg.store.protocol import SPARQL_JSON, TURTLE
+from netkg.store.results import serialise, too_large
 from netkg.web import openapi
 from netkg.web.negotiate import (
     FORMAT_ALIASES,
@@ -64,6 +66,7 @@ READ_ONLY = "SPARQL UPDATE is not accepted: this endpoint is read-only"
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 SHACL = "http://www.w3.org/ns/shacl#"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 EXAMPLES = queries.folder(__name__) / "examples"
@@ -495,7 +498,7 @@ async def _query(
     except BadRequest as error:
         raise BadRequest(_readable(error.message, query)) from None
     if html:
-        return _editor_page(request, query=query, answer=answer)
+        return _editor_page(request, query=query, results=answer)
     return Response(answer.body, media_type=_content_type(answer), headers={"Vary": "Accept"})
 
 
@@ -508,20 +511,21 @@ def _prepare(
     endpoint: str,
     client: str,
     html: bool,
-) -> tuple[bool, Callable[[], QueryAnswer]]:
-    """(runs inline?, the call that answers): formats chosen, the query starting from
-    `BASE <endpoint>` and netkg's prefixes (given to the store as such, not as text)."""
+) -> tuple[bool, Callable[[], Any]]:
+    """(runs inline?, the call that answers): the query starting from `BASE <endpoint>` and
+    netkg's prefixes (given to the store as such, not as text); for the editor page (`html`)
+    what it shows of the typed result (`Store.execute`), else a `QueryAnswer` in the formats
+    chosen."""
     if not query.strip():
         raise BadRequest("the 'query' parameter is empty")
-    if html:
-        solutions_format, graph_format = SOLUTIONS_FORMATS["json"], GRAPH_FORMATS["ttl"]
-    else:
-        solutions_format, graph_format = _format_for(inspect_query(query).form, params, accept)
+    formats: dict[str, str] = {}
+    if not html:
+        wire = _format_for(inspect_query(query).form, params, accept)
+        formats = {"solutions_format": wire[0], "graph_format": wire[1]}
     run = partial(
-        state.store.query,
+        state.store.execute if html else state.store.query,
         query,
-        solutions_format=solutions_format,
-        graph_format=graph_format,
+        **formats,
         default_graph_uris=dataset.default_graphs,
         named_graph_uris=dataset.named_graphs,
         timeout=dataset.timeout,
@@ -529,6 +533,9 @@ def _prepare(
         base_iri=endpoint,
         prefixes=PREFIXES,
     )
+    if html:  # read where it is made: pyoxigraph's results belong to the thread that made them
+        rows = state.settings.max_result_rows
+        return state.store.runs_inline(query), lambda: _results_view(run(), rows)
     return state.store.runs_inline(query), run
 
 
@@ -733,18 +740,40 @@ def example_queries(folders: Sequence[Path]) -> list[tuple[str, str]]:
     return []
 
 
-def _results_view(answer: QueryAnswer) -> dict[str, object]:
-    """What editor.html shows of an answer (solutions JSON or Turtle), as the editor.js does."""
-    if answer.kind == "graph":
-        return {"kind": "graph", "text": answer.body.decode("utf-8")}
-    data = json.loads(answer.body)
-    if "boolean" in data:
-        return {"kind": "boolean", "value": bool(data["boolean"])}
-    names: list[str] = data["head"]["vars"]
+def _results_view(result: Result, max_rows: int) -> dict[str, object]:
+    """What editor.html shows of a typed result, as editor.js does: a table of terms, a boolean,
+    or the graph in Turtle; past the row limit, the same error as on the wire."""
+    if isinstance(result, ox.QueryBoolean):
+        return {"kind": "boolean", "value": bool(result)}
+    if isinstance(result, ox.QuerySolutions):
+        names = [v.value for v in result.variables]
+        rows = list(itertools.islice(result, max_rows + 1))
+        if len(rows) > max_rows:
+            raise too_large(max_rows, "rows")
+        return {
+            "kind": "solutions",
+            "vars": names,
+            "rows": [[_cell(t) for t in row] for row in rows],
+        }
+    answer = serialise(result, solutions_format=SPARQL_JSON, graph_format=TURTLE, max_rows=max_rows)
+    return {"kind": "graph", "text": answer.body.decode("utf-8")}
+
+
+def _cell(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> dict[str, str] | None:
+    """One table cell of editor.html: the term's kind, text, language and (non-plain) datatype."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return {"kind": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"kind": "bnode", "value": term.value}
+    plain = term.language or term.datatype.value == XSD_STRING
+    datatype = "" if plain else term.datatype.value
     return {
-        "kind": "solutions",
-        "vars": names,
-        "rows": [[row.get(n) for n in names] for row in data["results"]["bindings"]],
+        "kind": "literal",
+        "value": term.value,
+        "lang": term.language or "",
+        "datatype": datatype,
     }
 
 
@@ -752,7 +781,7 @@ def _editor_page(
     request: Request,
     *,
     query: str | None = None,
-    answer: QueryAnswer | None = None,
+    results: dict[str, object] | None = None,
     error: NetkgError | None = None,
     status_code: int = 200,
 ) -> Response:
@@ -781,9 +810,9 @@ def _editor_page(
         headers={"Vary": "Accept"},
         examples=examples,
         query=query,
-        results=_results_view(answer) if answer is not None else None,
+        results=results,
         error=error.message if error is not None else None,
-        downloads=download if answer is not None else [],
+        downloads=download if results is not None else [],
         compact=lambda iri: curie(iri) or iri,
         prefixes=PREFIXES,
         solutions_formats=list(SOLUTIONS_FORMATS),

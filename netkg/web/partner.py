@@ -29,8 +29,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pyld import jsonld
 
-from netkg.errors import BadRequest, NetkgError, NotFound
+from netkg.errors import BadRequest, NotFound
 from netkg.web import openapi
+from netkg.web.state import app_state
 
 __all__ = [
     "LANGUAGES",
@@ -226,15 +227,8 @@ def dumps(document: dict[str, Any]) -> bytes:
 # --- HTTP ----------------------------------------------------------------------------------------
 
 
-def _state(request: Request) -> Any:
-    state = getattr(request.app.state, "netkg", None)
-    if state is None:
-        raise NetkgError("the service state is not set up (create_app)")
-    return state
-
-
 def _base(request: Request) -> str:
-    return str(getattr(_state(request).settings, "base", DEFAULT_BASE))
+    return app_state(request).settings.base
 
 
 def _lang(request: Request) -> str:
@@ -284,7 +278,7 @@ def partner_context() -> Response:
 def partner_condition(request: Request, lang: Lang = "en") -> Response:
     """A MedicalWebPage about the MedicalCondition, with possibleTreatment, codes, citations."""
     lang = _lang(request)
-    state = _state(request)
+    state = app_state(request)
     return _jsonld(condition_document(state.store, lang, _base(request)), lang)
 
 
@@ -297,7 +291,7 @@ def partner_condition(request: Request, lang: Lang = "en") -> Response:
 def partner_treatment(request: Request, slug: str, lang: Lang = "en") -> Response:
     """A MedicalTherapy: name, description, codes, sameAs, and the page with its disclaimer."""
     lang = _lang(request)
-    state = _state(request)
+    state = app_state(request)
     return _jsonld(treatment_document(state.store, slug, lang, _base(request)), lang)
 
 
@@ -312,7 +306,7 @@ def partners_guide(request: Request) -> Response:
     from netkg.web.pages import render, request_language
 
     lang = request_language(request)
-    state = _state(request)
+    state = app_state(request)
     base = _base(request)
     snippet_document = condition_document(state.store, lang, base)
     snippet = (

@@ -36,39 +36,32 @@ from fastapi import APIRouter, Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
 import netkg
-from netkg.errors import NotAcceptable, NotFound
+from netkg.errors import NotFound
 from netkg.web import describe as d
 from netkg.web import openapi
 from netkg.web.http import fixed_representation
-from netkg.web.negotiate import GRAPH_FORMATS, HTML, choose, format_override
+from netkg.web.negotiate import GRAPH, HTML, Choice, Offer, negotiate
 from netkg.web.pages import render, request_language
 from netkg.web.sparql import named_graphs
+from netkg.web.state import AppState, app_state
 
 __all__ = ["router"]
 
 router = APIRouter()
 
-FORMATS: dict[str, str] = {"html": HTML, **GRAPH_FORMATS}
-"""Short name (suffix, `?format=`) -> media type, for every RDF document."""
-
-OFFERED = [
-    HTML,
-    "text/turtle",
-    "application/ld+json",
-    "application/n-triples",
-    "application/rdf+xml",
-]
-"""In our order of preference: a browser (or `*/*`) gets HTML."""
-
-ALIASES: dict[str, str] = {
-    "application/json": "application/ld+json",
-    "application/x-turtle": "text/turtle",
-    "text/plain": "application/n-triples",
-    "application/xml": "application/rdf+xml",
-    "text/xml": "application/rdf+xml",
-    "application/xhtml+xml": HTML,
-}
-"""Other names clients use for our types (JSON-LD is JSON; pyld asks for application/json)."""
+DOCUMENT = Offer(
+    "this resource",
+    {
+        "html": HTML,
+        "ttl": "text/turtle",
+        "jsonld": "application/ld+json",
+        "nt": "application/n-triples",
+        "rdf": "application/rdf+xml",
+    },
+)
+"""Every RDF document, in our order of preference (a browser, or `*/*`, gets HTML); the names
+are its suffixes and `?format=` values."""
+LISTING = Offer("the download listing", {"html": HTML, "json": "application/json"})
 
 CONTENT_TYPES: dict[str, str] = {
     HTML: "text/html; charset=utf-8",
@@ -132,12 +125,12 @@ class _Site:
     version: str
     dist: Path
     files: dict[str, str]
-    state: Any
+    state: AppState
     cache: _Cache
 
 
 def _site(request: Request) -> _Site:
-    state = request.app.state.netkg
+    state = app_state(request)
     release = state.release
     return _Site(
         base=str(state.settings.base),
@@ -187,40 +180,28 @@ def _release_meta(site: _Site) -> dict[str, Any]:
 # --- negotiation and the response -------------------------------------------------------------
 
 
-def _choose(request: Request, suffix: str | None) -> tuple[str, bool]:
+def _choose(request: Request, suffix: str | None) -> Choice:
     """(media type, negotiated?): `?format=` beats a suffix beats Accept."""
-    asked = request.query_params.get("format")
-    if asked:
-        overridden = format_override(asked, FORMATS)
-        assert overridden is not None
-        return overridden, False
-    if suffix is not None:
-        return FORMATS[suffix], False
-    media = choose(request.headers.get("accept"), OFFERED, aliases=ALIASES)
-    if media is None:
-        raise NotAcceptable(
-            "no representation matches the Accept header; this resource is available as "
-            + ", ".join(OFFERED)
-        )
-    return media, True
+    formats = request.query_params.getlist("format")
+    return negotiate(DOCUMENT, request.headers.get("accept"), formats, suffix)
 
 
 def _split_suffix(path: str) -> tuple[str, str | None]:
     """`surgery.ttl` -> (`surgery`, `ttl`); only a known suffix is stripped."""
     stem, dot, ext = path.rpartition(".")
-    if dot and stem and ext in FORMATS and "/" not in ext:
+    if dot and stem and ext in DOCUMENT.names and "/" not in ext:
         return stem, ext
     return path, None
 
 
 def _name_of(media: str) -> str:
-    return next(name for name, value in FORMATS.items() if value == media)
+    return next(name for name, value in DOCUMENT.names.items() if value == media)
 
 
 def _links(doc_path: str, chosen: str) -> str:
     """`Link` to every other representation, except on JSON-LD: pyld's document loader (3.3)
     fails on a response with more than one `rel="alternate"`, so JSON-LD links Turtle only."""
-    others = [(n, m) for n, m in FORMATS.items() if m != chosen]
+    others = [(n, m) for n, m in DOCUMENT.names.items() if m != chosen]
     if chosen == "application/ld+json":
         others = [("ttl", "text/turtle")]
     return ", ".join(f'<{doc_path}.{n}>; rel="alternate"; type="{m}"' for n, m in others)
@@ -346,9 +327,7 @@ def _resource_view(
         "properties": properties,
         "incoming": incoming,
         "mappings": mappings,
-        "alternates": [
-            (name, f"{doc_path}.{name}", media) for name, media in FORMATS.items() if name != "html"
-        ],
+        "alternates": [(name, f"{doc_path}.{name}", media) for name, media in GRAPH.names.items()],
         # the same JSON-LD as the .jsonld representation, for search engines and extractors
         "jsonld": json.loads(_rdf_bytes(site, iri, description, "application/ld+json")),
     }
@@ -419,7 +398,7 @@ def home(request: Request) -> Response:
         version=site.version,
         built=meta.get("built"),
         triples=meta.get("triples"),
-        formats=[(name, media) for name, media in FORMATS.items() if name != "html"],
+        formats=list(GRAPH.names.items()),
     )
     response.headers["Content-Location"] = "/"
     response.headers["Link"] = _links(VOID_PATH, HTML)
@@ -432,7 +411,7 @@ def home(request: Request) -> Response:
     "/.well-known/void",
     summary="VoID and DCAT description of the dataset",
     response_class=Response,
-    responses=openapi.responses("The dataset's description.", OFFERED, 400, 404, 406),
+    responses=openapi.responses("The dataset's description.", DOCUMENT.media_types, 400, 404, 406),
 )
 def well_known_void(request: Request) -> Response:
     """VoID + DCAT (RFC 5785 well-known location, as the VoID guide asks)."""
@@ -446,8 +425,8 @@ def void_document(request: Request) -> Response:
 
 @router.get("/void.{ext}", include_in_schema=False)
 def void_file(request: Request, ext: str) -> Response:
-    if ext not in FORMATS:
-        raise NotFound(f"no /void.{ext}; try one of: " + ", ".join(FORMATS))
+    if ext not in DOCUMENT.names:
+        raise NotFound(f"no /void.{ext}; try one of: " + ", ".join(DOCUMENT.names))
     return _void_response(request, ext)
 
 
@@ -488,14 +467,9 @@ def _downloads(site: _Site) -> list[dict[str, Any]]:
 def download_index(request: Request) -> Response:
     site = _site(request)
     rows = _downloads(site)
-    media = choose(request.headers.get("accept"), [HTML, "application/json"])
-    asked = request.query_params.get("format")
-    if asked:
-        media = format_override(asked, {"html": HTML, "json": "application/json"})
-    if media == HTML:
+    formats = request.query_params.getlist("format")
+    if negotiate(LISTING, request.headers.get("accept"), formats).media_type == HTML:
         return render(request, "downloads.html", files=rows, version=site.version)
-    if media is None:
-        raise NotAcceptable("the download listing is available as text/html or application/json")
     return JSONResponse({"version": site.version, "files": rows})
 
 
@@ -534,7 +508,7 @@ def download_file(request: Request, name: str) -> Response:
 
 @router.get("/-/health", summary="Health: is a release loaded, which store answers")
 def health(request: Request) -> Response:
-    state = request.app.state.netkg
+    state = app_state(request)
     body = {
         "status": "ok",
         "release": str(state.release.version),
@@ -588,7 +562,7 @@ def _ontology_response(request: Request, suffix: str | None) -> Response:
     "/ontology",
     summary="The netkg ontology (documentation or RDF)",
     response_class=Response,
-    responses=openapi.responses("The ontology.", OFFERED, 400, 404, 406),
+    responses=openapi.responses("The ontology.", DOCUMENT.media_types, 400, 404, 406),
 )
 def ontology(request: Request) -> Response:
     return _ontology_response(request, None)
@@ -596,8 +570,8 @@ def ontology(request: Request) -> Response:
 
 @router.get("/ontology.{ext}", include_in_schema=False)
 def ontology_file(request: Request, ext: str) -> Response:
-    if ext not in FORMATS:
-        raise NotFound(f"no /ontology.{ext}; try one of: " + ", ".join(FORMATS))
+    if ext not in DOCUMENT.names:
+        raise NotFound(f"no /ontology.{ext}; try one of: " + ", ".join(DOCUMENT.names))
     return _ontology_response(request, ext)
 
 
@@ -645,7 +619,9 @@ def resource_index(request: Request) -> Response:
     "/id/{rest:path}",
     summary="Any netkg resource, by content negotiation",
     response_class=Response,
-    responses=openapi.responses("The resource's description.", OFFERED, 303, 400, 404, 406),
+    responses=openapi.responses(
+        "The resource's description.", DOCUMENT.media_types, 303, 400, 404, 406
+    ),
 )
 def resource(request: Request, rest: str) -> Response:
     """`/id/surgery` is `https://w3id.org/netkg/id/surgery` (under the configured base)."""

@@ -186,6 +186,13 @@ def _choose(request: Request, suffix: str | None) -> Choice:
     return negotiate(DOCUMENT, request.headers.get("accept"), formats, suffix)
 
 
+def _suffix(path: str, ext: str) -> str:
+    """`ext` of a document that has no other path: any other is 404, as the document is not."""
+    if ext not in DOCUMENT.names:
+        raise NotFound(f"no {path}.{ext}; try one of: " + ", ".join(DOCUMENT.names))
+    return ext
+
+
 def _split_suffix(path: str) -> tuple[str, str | None]:
     """`surgery.ttl` -> (`surgery`, `ttl`); only a known suffix is stripped."""
     stem, dot, ext = path.rpartition(".")
@@ -207,7 +214,20 @@ def _links(doc_path: str, chosen: str) -> str:
     return ", ".join(f'<{doc_path}.{n}>; rel="alternate"; type="{m}"' for n, m in others)
 
 
-def _respond(response: Response, doc_path: str, media: str, negotiated: bool) -> Response:
+def _respond(
+    site: _Site,
+    choice: Choice,
+    doc_path: str,
+    description: d.Description,
+    page: Callable[[], Response],
+) -> Response:
+    """A document as `choice` says: its HTML `page` or its RDF, and where the others are."""
+    media, negotiated = choice
+    if media == HTML:
+        response = page()
+    else:
+        body = _rdf_bytes(site, description.iri, description, media)
+        response = Response(body, media_type=CONTENT_TYPES[media])
     response.headers["Content-Location"] = f"{doc_path}.{_name_of(media)}"
     response.headers["Link"] = _links(doc_path, media)
     if not negotiated:
@@ -221,10 +241,6 @@ def _rdf_bytes(site: _Site, key: str, description: d.Description, media: str) ->
         lambda: d.serialise(description, media, _context(site)),
     )
     return body
-
-
-def _rdf_response(site: _Site, key: str, description: d.Description, media: str) -> Response:
-    return Response(_rdf_bytes(site, key, description, media), media_type=CONTENT_TYPES[media])
 
 
 def _not_found(request: Request, media: str, what: str) -> Response:
@@ -258,20 +274,18 @@ def _resource(request: Request, path: str) -> Response:
         whole = _description(site, site.base + path)
         if whole:
             stem, suffix, iri, description = path, None, site.base + path, whole
-    media, negotiated = _choose(request, suffix)
-    doc_path = "/" + stem
+    choice = _choose(request, suffix)
     if not description:
-        return _not_found(request, media, f"no resource {iri} in this release")
-    response: Response
-    if media == HTML:
+        return _not_found(request, choice.media_type, f"no resource {iri} in this release")
+
+    def page() -> Response:
         view = site.cache.get(
             (site.etag, "view", iri, _lang(request)),
             lambda: _resource_view(description, iri, site, request),
         )
-        response = render(request, "resource.html", **view)
-    else:
-        response = _rdf_response(site, iri, description, media)
-    return _respond(response, doc_path, media, negotiated)
+        return render(request, "resource.html", **view)
+
+    return _respond(site, choice, "/" + stem, description, page)
 
 
 def _lang(request: Request) -> str:
@@ -352,15 +366,14 @@ def _void(site: _Site) -> d.Description:
 
 def _void_response(request: Request, suffix: str | None) -> Response:
     site = _site(request)
-    media, negotiated = _choose(request, suffix)
+    choice = _choose(request, suffix)
     description = _void(site)
-    response: Response
-    if media == HTML:
+
+    def page() -> Response:
         view = _resource_view(description, description.iri, site, request)
-        response = render(request, "resource.html", **view)
-    else:
-        response = _rdf_response(site, description.iri, description, media)
-    return _respond(response, VOID_PATH, media, negotiated)
+        return render(request, "resource.html", **view)
+
+    return _respond(site, choice, VOID_PATH, description, page)
 
 
 @router.get("/", include_in_schema=False)
@@ -407,11 +420,18 @@ def home(request: Request) -> Response:
     return response
 
 
-@router.get(
-    "/.well-known/void",
-    summary="VoID and DCAT description of the dataset",
-    response_class=Response,
-    responses=openapi.responses("The dataset's description.", DOCUMENT.media_types, 400, 404, 406),
+def _document_route(path: str, summary: str, what: str) -> Callable[[Any], Any]:
+    """The route of one RDF document, negotiated: OpenAPI lists every representation."""
+    return router.get(
+        path,
+        summary=summary,
+        response_class=Response,
+        responses=openapi.responses(what, DOCUMENT.media_types, 400, 404, 406),
+    )
+
+
+@_document_route(
+    "/.well-known/void", "VoID and DCAT description of the dataset", "The dataset's description."
 )
 def well_known_void(request: Request) -> Response:
     """VoID + DCAT (RFC 5785 well-known location, as the VoID guide asks)."""
@@ -425,9 +445,7 @@ def void_document(request: Request) -> Response:
 
 @router.get("/void.{ext}", include_in_schema=False)
 def void_file(request: Request, ext: str) -> Response:
-    if ext not in DOCUMENT.names:
-        raise NotFound(f"no /void.{ext}; try one of: " + ", ".join(DOCUMENT.names))
-    return _void_response(request, ext)
+    return _void_response(request, _suffix("/void", ext))
 
 
 @router.get(
@@ -542,37 +560,29 @@ def _ontology(site: _Site) -> d.Description:
 
 def _ontology_response(request: Request, suffix: str | None) -> Response:
     site = _site(request)
-    media, negotiated = _choose(request, suffix)
+    choice = _choose(request, suffix)
     description = _ontology(site)
-    response: Response
     if not description:
-        return _not_found(request, media, "this release has no ontology graph")
-    if media == HTML:
+        return _not_found(request, choice.media_type, "this release has no ontology graph")
+
+    def page() -> Response:
         lang = _lang(request)
         view = site.cache.get(
             (site.etag, "ontology view", lang), lambda: d.ontology_view(description, lang)
         )
-        response = render(request, "ontology.html", **view)
-    else:
-        response = _rdf_response(site, "ontology", description, media)
-    return _respond(response, "/ontology", media, negotiated)
+        return render(request, "ontology.html", **view)
+
+    return _respond(site, choice, "/ontology", description, page)
 
 
-@router.get(
-    "/ontology",
-    summary="The netkg ontology (documentation or RDF)",
-    response_class=Response,
-    responses=openapi.responses("The ontology.", DOCUMENT.media_types, 400, 404, 406),
-)
+@_document_route("/ontology", "The netkg ontology (documentation or RDF)", "The ontology.")
 def ontology(request: Request) -> Response:
     return _ontology_response(request, None)
 
 
 @router.get("/ontology.{ext}", include_in_schema=False)
 def ontology_file(request: Request, ext: str) -> Response:
-    if ext not in DOCUMENT.names:
-        raise NotFound(f"no /ontology.{ext}; try one of: " + ", ".join(DOCUMENT.names))
-    return _ontology_response(request, ext)
+    return _ontology_response(request, _suffix("/ontology", ext))
 
 
 @router.get("/ontology/{rest:path}", include_in_schema=False)

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, urlencode
 
 import pyoxigraph as ox
@@ -229,11 +229,18 @@ async def sparql_options() -> Response:
     return Response(status_code=204, headers={"Allow": ALLOW})
 
 
+def _answers(status: int) -> dict[str, Any]:
+    """How OpenAPI states what /sparql answers, with the one error a method adds."""
+    return {
+        "response_class": Response,
+        "responses": openapi.responses(ANSWERED, ANSWER_MEDIA, *ERRORS, status),
+    }
+
+
 @router.get(
     "/sparql",
     summary="SPARQL 1.1 query (GET), or the service description / query editor",
-    response_class=Response,
-    responses=openapi.responses(ANSWERED, ANSWER_MEDIA, *ERRORS, 414),
+    **_answers(414),
     openapi_extra={
         "parameters": [
             _parameter(
@@ -259,8 +266,7 @@ async def sparql_get(request: Request) -> Response:
 @router.post(
     "/sparql",
     summary="SPARQL 1.1 query (POST form or POST direct)",
-    response_class=Response,
-    responses=openapi.responses(ANSWERED, ANSWER_MEDIA, *ERRORS, 415),
+    **_answers(415),
     openapi_extra={
         "parameters": DATASET_AND_FORMAT,
         "requestBody": {

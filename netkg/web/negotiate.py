@@ -22,7 +22,7 @@ True
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
@@ -178,12 +178,10 @@ def parse_accept(header: str | None) -> list[MediaRange]:
     return ranges if ranges or (header or "").strip() else [MediaRange("*", "*", 1.0, 0)]
 
 
-@functools.lru_cache(maxsize=512)
-def choose(accept: str | None, offered: tuple[str, ...]) -> str | None:
+def choose(accept: str | None, offered: Sequence[str]) -> str | None:
     """The offered media type the client prefers most, or None when none is acceptable.
 
-    `offered` is in the server's order of preference, which breaks ties. Cached: clients send
-    few distinct Accept headers, and /sparql's fast path negotiates on every request.
+    `offered` is in the server's order of preference, which breaks ties.
     """
     ranges = parse_accept(accept)
     parsed = [(r.type, r.subtype, {"q": str(r.q)}) for r in ranges]
@@ -221,7 +219,7 @@ class Offer:
     """What one route can answer: short names (file suffixes, `?format=` values) for media types
     of the registry, in the route's order of preference; `what` names it in error messages."""
 
-    __slots__ = ("media_types", "names", "what")
+    __slots__ = ("by_accept", "media_types", "names", "what")
 
     def __init__(self, what: str, names: Mapping[str, str]) -> None:
         unknown = [media for media in names.values() if media not in REGISTRY]
@@ -230,13 +228,23 @@ class Offer:
         self.what = what
         self.names = dict(names)
         self.media_types = tuple(dict.fromkeys(names.values()))
+        self.by_accept: Callable[[str | None], Choice | None] = functools.lru_cache(maxsize=256)(
+            self._by_accept
+        )
+        """What Accept picks, cached: clients send few distinct Accept headers, and /sparql's
+        fast path negotiates on every request."""
 
     def __repr__(self) -> str:
         return f"Offer({self.what!r}, {self.names!r})"
 
+    def _by_accept(self, accept: str | None) -> Choice | None:
+        media = choose(accept, self.media_types)
+        return None if media is None else Choice(media, True)
+
     def choose(self, accept: str | None) -> str | None:
         """What Accept picks among everything offered (cached per Accept)."""
-        return choose(accept, self.media_types)
+        chosen = self.by_accept(accept)
+        return None if chosen is None else chosen.media_type
 
     def named(self, value: str) -> set[str]:
         """The offered media types one `?format=` value names.
@@ -329,10 +337,10 @@ def negotiate(
         if not by_suffix:
             raise offer.unknown(suffix, suffix=True)
         return Choice(next(m for m in offer.media_types if m in by_suffix), False)
-    chosen = offer.choose(accept)
+    chosen = offer.by_accept(accept)
     if chosen is None:
         raise NotAcceptable(
             f"nothing here satisfies Accept: {accept}; {offer.what} is offered as "
             + ", ".join(offer.media_types)
         )
-    return Choice(chosen, True)
+    return chosen

@@ -100,7 +100,7 @@ def test_unknown_format_is_a_400_listing_the_accepted_values() -> None:
     assert raised.value.status_code == 400
     assert "'yaml'" in raised.value.message
     assert "jsonld, nt, rdf, ttl" in raised.value.message
-    with pytest.raises(BadRequest, match=r"unknown suffix '\.docx'"):
+    with pytest.raises(BadRequest, match="unknown format 'docx'"):
         negotiate(GRAPH, None, suffix="docx")
 
 
@@ -121,3 +121,6 @@ def test_an_offer_is_made_only_of_registered_formats() -> None:
     with pytest.raises(ValueError, match="image/png"):
         Offer("a picture", {"png": "image/png"})
     assert all(known.media_type == media for media, known in REGISTRY.items())
+    # /sparql picks the offer by the query's form: each holds only its kind
+    assert {REGISTRY[m].kind for m in SOLUTIONS.media_types} == {"solutions"}
+    assert {REGISTRY[m].kind for m in GRAPH.media_types} == {"graph"}

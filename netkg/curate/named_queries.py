@@ -91,7 +91,6 @@ FORMATS: dict[str, str] = {
     "srx": "application/sparql-results+xml",
 }
 """Suffix / `?format=` name -> media type of a named query's answer; JSON first (the default)."""
-FORMAT_ALIASES = {"json-ld": "jsonld", "xml": "srx", "sparql-json": "srj", "sparql-xml": "srx"}
 RQ_MEDIA_TYPE = "application/sparql-query"
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")

@@ -141,15 +141,14 @@ class MediaRange(NamedTuple):
     type: str
     subtype: str
     q: float
-    order: int
 
 
-def _weighted(header: str | None) -> Iterator[tuple[int, str, float]]:
-    """(position, item, q) of a comma-separated header with q-values (Accept, Accept-Language).
+def _weighted(header: str | None) -> Iterator[tuple[str, float]]:
+    """(item, q) of a comma-separated header with q-values (Accept, Accept-Language), in order.
 
     `item` keeps its other parameters. q is clamped to 0..1; an unreadable q refuses the item.
     """
-    for order, part in enumerate((header or "").split(",")):
+    for part in (header or "").split(","):
         item, *params = part.split(";")
         q = 1.0
         for param in params:
@@ -162,20 +161,20 @@ def _weighted(header: str | None) -> Iterator[tuple[int, str, float]]:
             else:
                 item += ";" + param
         if item.strip():
-            yield order, item.strip().lower(), q
+            yield item.strip().lower(), q
 
 
 def parse_accept(header: str | None) -> list[MediaRange]:
     """An Accept header's media ranges; malformed ranges are skipped, none means `*/*`."""
     ranges: list[MediaRange] = []
-    for order, item, q in _weighted(header):
+    for item, q in _weighted(header):
         try:
             type_, subtype, _ = mimeparse.parse_mime_type(item)  # also reads a bare "*"
         except ValueError:
             continue
         if type_ and subtype and (type_ != "*" or subtype == "*"):
-            ranges.append(MediaRange(type_, subtype, q, order))
-    return ranges if ranges or (header or "").strip() else [MediaRange("*", "*", 1.0, 0)]
+            ranges.append(MediaRange(type_, subtype, q))
+    return ranges if ranges or (header or "").strip() else [MediaRange("*", "*", 1.0)]
 
 
 def choose(accept: str | None, offered: Sequence[str]) -> str | None:
@@ -205,7 +204,7 @@ def choose_language(accept_language: str | None, offered: Sequence[str]) -> str 
     'en'
     """
     best: tuple[float, str] | None = None
-    for _, item, q in _weighted(accept_language):
+    for item, q in _weighted(accept_language):
         primary = item.split(";")[0].split("-")[0].strip()
         if primary in offered and q > 0 and (best is None or q > best[0]):
             best = (q, primary)  # an earlier one wins a tie
@@ -265,12 +264,12 @@ class Offer:
             named |= {m for m in self.media_types if media == m or media in REGISTRY[m].sent_as}
         return named
 
-    def unknown(self, value: str, *, suffix: bool = False) -> BadRequest:
+    def unknown(self, value: str) -> BadRequest:
         """The 400 for a name this route doesn't offer: it lists those it does."""
         accepted = sorted(self.names)
-        asked = f"unknown suffix '.{value}'" if suffix else f"unknown format {value!r}"
         return BadRequest(
-            f"parameter 'format': {asked} for {self.what}; accepted values: " + ", ".join(accepted),
+            f"parameter 'format' (or the suffix): unknown format {value!r} for {self.what}; "
+            "accepted values: " + ", ".join(accepted),
             detail={"parameter": "format", "accepts": accepted},
         )
 
@@ -335,7 +334,7 @@ def negotiate(
     if suffix is not None:
         by_suffix = offer.named(suffix)
         if not by_suffix:
-            raise offer.unknown(suffix, suffix=True)
+            raise offer.unknown(suffix)
         return Choice(next(m for m in offer.media_types if m in by_suffix), False)
     chosen = offer.by_accept(accept)
     if chosen is None:

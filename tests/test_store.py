@@ -600,6 +600,7 @@ def test_the_public_names_are_pinned() -> None:
     import netkg.store
     import netkg.web.app
     import netkg.web.negotiate
+    import netkg.web.state
 
     assert set(netkg.store.__all__) == {
         "EmbeddedStore",
@@ -622,15 +623,16 @@ def test_the_public_names_are_pinned() -> None:
         "values_block",
     }
     assert set(netkg.web.app.__all__) == {
-        "AppState",
         "Release",
         "app_from_env",
         "create_app",
         "error_response",
         "reload_release",
     }
-    for name in ("choose", "format_override", "SOLUTIONS_FORMATS", "GRAPH_FORMATS"):
-        assert hasattr(netkg.web.negotiate, name)
+    assert set(netkg.web.state.__all__) == {"AppState", "app_state"}
+    assert {"REGISTRY", "Offer", "negotiate", "choose", "SOLUTIONS", "GRAPH"} <= set(
+        netkg.web.negotiate.__all__
+    )
 
 
 def test_bind_values_goes_into_the_where_group() -> None:

@@ -98,7 +98,6 @@ FORMATS: dict[str, str] = {
 """Suffix / `?format=` name -> media type of a named query's answer; JSON first (the default)."""
 RESULTS_MEDIA_TYPES = frozenset({FORMATS[f] for f in ("csv", "tsv", "srj", "srx")})
 """The standard SPARQL results formats among them: pyoxigraph writes these."""
-FORMAT_ALIASES = {"json-ld": "jsonld", "xml": "srx", "sparql-json": "srj", "sparql-xml": "srx"}
 RQ_MEDIA_TYPE = "application/sparql-query"
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")

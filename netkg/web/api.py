@@ -18,7 +18,6 @@ from pydantic import BaseModel, Field, create_model
 
 from netkg.curate.named_queries import (
     DEFAULT_LIMIT,
-    FORMAT_ALIASES,
     FORMATS,
     MAX_LIMIT,
     MAX_OFFSET,
@@ -29,9 +28,10 @@ from netkg.curate.named_queries import (
     render,
     run,
 )
-from netkg.errors import BadRequest, NetkgError, NotAcceptable
 from netkg.web import openapi
+from netkg.web.negotiate import Offer, negotiate
 from netkg.web.pages import base_iri
+from netkg.web.state import app_state
 
 __all__ = ["build_router", "router_for"]
 
@@ -45,36 +45,16 @@ def api_folder(settings: Any) -> Path:
     return project if project.is_dir() else Path("api")
 
 
-def _state(request: Request) -> Any:
-    state = getattr(request.app.state, "netkg", None)
-    if state is None:
-        raise NetkgError("the service state is not set up (create_app)")
-    return state
+ANSWERS = Offer("a named query's answer", FORMATS)
+"""JSON first: what a client gets when anything goes."""
 
 
 def _choose_format(request: Request, suffix: str | None) -> str:
-    """Suffix, then `?format=`, then Accept (JSON when anything goes); 406 when nothing fits."""
-    asked = suffix or request.query_params.get("format")
-    if asked is not None:
-        key = FORMAT_ALIASES.get(asked.lower(), asked.lower())
-        if key in FORMATS:
-            return FORMATS[key]
-        if key in FORMATS.values():
-            return key
-        raise BadRequest(
-            f"parameter 'format' (or the suffix): unknown format {asked!r}; "
-            f"accepted values: {', '.join(FORMATS)}",
-            detail={"parameter": "format", "accepts": list(FORMATS)},
-        )
-    from netkg.web.negotiate import choose
-
-    aliases = {"application/xml": FORMATS["srx"], "text/xml": FORMATS["srx"]}
-    chosen = choose(request.headers.get("accept"), list(FORMATS.values()), aliases)
-    if chosen is None:
-        raise NotAcceptable(
-            "no acceptable representation; this endpoint offers " + ", ".join(FORMATS.values())
-        )
-    return chosen
+    """`?format=`, then the suffix, then Accept; 400 for an unknown name, 406 when nothing fits."""
+    formats = request.query_params.getlist("format")
+    if any(not value.strip() for value in formats):  # as every parameter here: empty is no default
+        raise ANSWERS.unknown("")
+    return negotiate(ANSWERS, request.headers.get("accept"), formats, suffix).media_type
 
 
 def _page_url(request: Request, offset: int) -> str:
@@ -89,9 +69,8 @@ def answer(request: Request, query: NamedQuery, suffix: str | None = None) -> Re
     """Run a named query for one request and serialise it; errors are typed (400, 406, …)."""
     values = list(request.query_params.multi_items())
     media_type = _choose_format(request, suffix)
-    state = _state(request)
-    timeout = getattr(state.settings, "query_timeout", None)
-    result = run(state.store, query, values, timeout=timeout)
+    state = app_state(request)
+    result = run(state.store, query, values, timeout=state.settings.query_timeout)
     links: dict[str, str | None] = {"self": str(request.url)}
     links["next"] = _page_url(request, result.offset + result.limit) if result.truncated else None
     links["prev"] = (

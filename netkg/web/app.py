@@ -1,7 +1,7 @@
 """The web service: `create_app(settings)`, the one route table, and the one error handler.
 
-Routers live in their own modules (`sparql`, `resources`, `queries`, `partner`) and read the shared
-`AppState` from `request.app.state.netkg`; this module only wires them together:
+Routers live in their own modules (`sparql`, `resources`, `api`, `partner`, …) and read the shared
+`AppState` with `netkg.web.state.app_state`; this module only wires them together:
 
 >>> app = create_app(Settings(dist=Path("dist")))  # doctest: +SKIP
 """
@@ -13,7 +13,6 @@ import importlib.util
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
 
@@ -31,12 +30,12 @@ from netkg.errors import NetkgError
 from netkg.store import Release, Store, open_store, read_release
 from netkg.web import api, diagram, fhir, guide, openapi, partner, resources, sparql
 from netkg.web.http import add_http_policies, content_security_policy, inline_scripts
-from netkg.web.negotiate import choose
+from netkg.web.negotiate import Offer
 from netkg.web.pages import render
 from netkg.web.respcache import ResponseCache
+from netkg.web.state import AppState
 
 __all__ = [
-    "AppState",
     "Release",
     "app_from_env",
     "create_app",
@@ -59,18 +58,12 @@ def swagger_ui_assets() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "static"
 
 
-@dataclass
-class AppState:
-    """What every router needs, on `app.state.netkg`."""
-
-    settings: Settings
-    store: Store
-    release: Release
+ERRORS = Offer("an error", {"json": "application/json", "html": "text/html"})
 
 
 def error_response(request: Request, status: int, message: str) -> Response:
     """One rendering for every error: JSON for machines, the site's error page for browsers."""
-    if choose(request.headers.get("accept"), ["application/json", "text/html"]) == "text/html":
+    if ERRORS.choose(request.headers.get("accept")) == "text/html":
         reason = HTTPStatus(status).phrase
         return render(
             request, "error.html", status_code=status, status=status, reason=reason, message=message

@@ -40,7 +40,8 @@ from netkg.web.fhir_ops import (
     Terminology,
     operation_outcome,
 )
-from netkg.web.negotiate import choose
+from netkg.web.negotiate import Offer
+from netkg.web.state import app_state
 
 __all__ = ["MEDIA_TYPE", "router"]
 
@@ -53,6 +54,8 @@ OTHER_FORMATS = frozenset(
     | {"ttl", "text/turtle", "application/fhir+turtle", "html", "text/html"}
 )
 """FHIR formats this server doesn't write: 406, where an unknown `_format` is a 400."""
+RESOURCES = Offer("FHIR resources", {"json": MEDIA_TYPE})
+"""What Accept must allow (`_format`, FHIR's override of it, has FHIR's own values above)."""
 OPERATIONS = {
     "CodeSystem": ("$lookup",),
     "ValueSet": ("$expand", "$validate-code"),
@@ -70,7 +73,7 @@ Answer = Callable[[Terminology], dict[str, Any]]
 
 
 def _terminology(request: Request) -> Terminology:
-    release = request.app.state.netkg.release
+    release = app_state(request).release
     return _load(str(Path(release.path) / BUNDLE_FILE), str(release.etag))
 
 
@@ -107,7 +110,7 @@ def _check_format(request: Request) -> None:
             raise FhirError(400, "invalid", f"_format={asked!r}: use json or application/fhir+json")
         return
     accept = request.headers.get("accept")
-    if accept and choose(accept, [MEDIA_TYPE, "application/json"], aliases={}) is None:
+    if accept and RESOURCES.choose(accept) is None:
         raise FhirError(
             406, "not-supported", f"Accept: {accept}: this server answers {MEDIA_TYPE} only"
         )
@@ -158,7 +161,7 @@ async def _operation_params(request: Request, operation: str) -> Params:
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media not in ("application/fhir+json", "application/json"):
         raise FhirError(415, "not-supported", f"POST a Parameters resource as {MEDIA_TYPE}")
-    limit = request.app.state.netkg.settings.max_request_bytes
+    limit = app_state(request).settings.max_request_bytes
     body = await request.body()
     if len(body) > limit:
         raise FhirError(413, "too-costly", f"the request body is over {limit} bytes")

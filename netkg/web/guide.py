@@ -23,6 +23,7 @@ from netkg.labels import pick_literal
 from netkg.store import Store
 from netkg.web import diagram, partner
 from netkg.web.pages import base_iri, render, request_language, translate
+from netkg.web.state import app_state
 
 router = APIRouter()
 
@@ -353,14 +354,9 @@ class GuideData:
         self.disclaimer_sources = self._nodes(sources)
 
 
-def _store(request: Request) -> Store:
-    store: Store = request.app.state.netkg.store
-    return store
-
-
 def _partner_jsonld(request: Request, lang: str) -> str:
     """The schema.org JSON-LD partners get (netkg.web.partner), embedded in the guide too."""
-    document = partner.condition_document(_store(request), lang, base_iri(request))
+    document = partner.condition_document(app_state(request).store, lang, base_iri(request))
     text = json.dumps(document, ensure_ascii=False, indent=1)
     return text.replace("</", "<\\/")  # never close the <script> it sits in
 
@@ -416,7 +412,7 @@ def diagram_data(store: Store, lang: str, data: GuideData | None = None) -> diag
 def guide(request: Request) -> Response:
     """The treatment guide: the page's content as the graph states it, each fact linked."""
     lang = request_language(request)
-    store = _store(request)
+    store = app_state(request).store
     data = GuideData(store, lang)
     svg = diagram.render_svg(diagram_data(store, lang, data), lang=lang, base=_base(request))
     return render(
@@ -433,7 +429,10 @@ def guide_diagram(request: Request) -> Response:
     """The diagram alone, as an SVG document whose boxes link to the resource pages."""
     lang = request_language(request)
     svg = diagram.render_svg(
-        diagram_data(_store(request), lang), lang=lang, base=_base(request), standalone=True
+        diagram_data(app_state(request).store, lang),
+        lang=lang,
+        base=_base(request),
+        standalone=True,
     )
     return Response(
         svg,

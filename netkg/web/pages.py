@@ -2,12 +2,7 @@
 
 Pages speak English or French. The language comes from `?lang=` (which also sets a cookie, so a
 person's choice sticks as they follow links), then that cookie, then `Accept-Language`, then
-English.
-
->>> choose_language("fr-CA,fr;q=0.9,en;q=0.5")
-'fr'
->>> choose_language("de, en;q=0.1")
-'en'
+English (`netkg.web.negotiate.choose_language` reads the header's q-values).
 """
 
 from __future__ import annotations
@@ -23,6 +18,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from netkg.prefixes import BASE as DEFAULT_BASE
+from netkg.web.negotiate import choose_language
+from netkg.web.state import app_state
 
 LANGUAGES = ("en", "fr")
 DEFAULT_LANGUAGE = "en"
@@ -391,25 +388,6 @@ def translate(lang: str, key: str) -> str:
     return STRINGS.get(lang, {}).get(key) or key
 
 
-def choose_language(accept_language: str | None) -> str:
-    """The best of `LANGUAGES` for an Accept-Language header (q-values honoured), else English."""
-    best, best_q = DEFAULT_LANGUAGE, 0.0
-    for position, item in enumerate((accept_language or "").split(",")):
-        tag, _, params = item.strip().partition(";")
-        primary = tag.strip().lower().split("-")[0]
-        q = 1.0
-        for param in params.split(";"):
-            name, _, value = param.strip().partition("=")
-            if name.strip() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        if primary in LANGUAGES and q > best_q:
-            best, best_q = primary, q - position * 1e-6  # earlier wins a tie
-    return best
-
-
 def request_language(request: Request) -> str:
     """`?lang=`, then the cookie a previous `?lang=` set, then Accept-Language."""
     asked = request.query_params.get("lang", "").lower()
@@ -418,14 +396,12 @@ def request_language(request: Request) -> str:
     cookie = request.cookies.get(LANG_COOKIE, "").lower()
     if cookie in LANGUAGES:
         return cookie
-    return choose_language(request.headers.get("accept-language"))
+    return choose_language(request.headers.get("accept-language"), LANGUAGES) or DEFAULT_LANGUAGE
 
 
 def base_iri(request: Request) -> str:
-    """The configured IRI base (settings.base), or the default before the service is wired."""
-    state = getattr(request.app.state, "netkg", None)
-    settings = getattr(state, "settings", None)
-    return str(getattr(settings, "base", DEFAULT_BASE))
+    """The configured IRI base (settings.base)."""
+    return app_state(request).settings.base
 
 
 def local_href(iri: str, base: str = DEFAULT_BASE) -> str:
@@ -448,10 +424,7 @@ def _lang_url(request: Request, lang: str) -> str:
 
 
 def _release_version(request: Request) -> str | None:
-    state = getattr(request.app.state, "netkg", None)
-    release = getattr(state, "release", None)
-    version = getattr(release, "version", None)
-    return str(version) if version else None
+    return app_state(request).release.version or None
 
 
 environment = Environment(

@@ -30,10 +30,11 @@ from fastapi.responses import HTMLResponse, Response
 from pyld import jsonld
 
 from netkg import queries
-from netkg.errors import BadRequest, NetkgError, NotFound
+from netkg.errors import BadRequest, NotFound
 from netkg.prefixes import BASE as DEFAULT_BASE
 from netkg.web import openapi
 from netkg.web.pages import base_iri
+from netkg.web.state import app_state
 
 __all__ = [
     "LANGUAGES",
@@ -222,13 +223,6 @@ def dumps(document: dict[str, Any]) -> bytes:
 # --- HTTP ----------------------------------------------------------------------------------------
 
 
-def _state(request: Request) -> Any:
-    state = getattr(request.app.state, "netkg", None)
-    if state is None:
-        raise NetkgError("the service state is not set up (create_app)")
-    return state
-
-
 def _lang(request: Request) -> str:
     for name in request.query_params:
         if name != "lang":
@@ -276,7 +270,7 @@ def partner_context() -> Response:
 def partner_condition(request: Request, lang: Lang = "en") -> Response:
     """A MedicalWebPage about the MedicalCondition, with possibleTreatment, codes, citations."""
     lang = _lang(request)
-    state = _state(request)
+    state = app_state(request)
     return _jsonld(condition_document(state.store, lang, base_iri(request)), lang)
 
 
@@ -289,7 +283,7 @@ def partner_condition(request: Request, lang: Lang = "en") -> Response:
 def partner_treatment(request: Request, slug: str, lang: Lang = "en") -> Response:
     """A MedicalTherapy: name, description, codes, sameAs, and the page with its disclaimer."""
     lang = _lang(request)
-    state = _state(request)
+    state = app_state(request)
     return _jsonld(treatment_document(state.store, slug, lang, base_iri(request)), lang)
 
 
@@ -304,7 +298,7 @@ def partners_guide(request: Request) -> Response:
     from netkg.web.pages import render, request_language
 
     lang = request_language(request)
-    state = _state(request)
+    state = app_state(request)
     base = base_iri(request)
     snippet_document = condition_document(state.store, lang, base)
     snippet = (

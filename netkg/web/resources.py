@@ -37,40 +37,33 @@ from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Re
 
 import netkg
 from netkg import queries
-from netkg.errors import NotAcceptable, NotFound
+from netkg.errors import NotFound
 from netkg.store.guard import inline_terms
 from netkg.web import describe as d
 from netkg.web import openapi
 from netkg.web.http import fixed_representation
-from netkg.web.negotiate import GRAPH_FORMATS, HTML, choose, format_override
+from netkg.web.negotiate import GRAPH, HTML, Choice, Offer, negotiate
 from netkg.web.pages import render, request_language
 from netkg.web.sparql import named_graphs
+from netkg.web.state import AppState, app_state
 
 __all__ = ["router"]
 
 router = APIRouter()
 
-FORMATS: dict[str, str] = {"html": HTML, **GRAPH_FORMATS}
-"""Short name (suffix, `?format=`) -> media type, for every RDF document."""
-
-OFFERED = [
-    HTML,
-    "text/turtle",
-    "application/ld+json",
-    "application/n-triples",
-    "application/rdf+xml",
-]
-"""In our order of preference: a browser (or `*/*`) gets HTML."""
-
-ALIASES: dict[str, str] = {
-    "application/json": "application/ld+json",
-    "application/x-turtle": "text/turtle",
-    "text/plain": "application/n-triples",
-    "application/xml": "application/rdf+xml",
-    "text/xml": "application/rdf+xml",
-    "application/xhtml+xml": HTML,
-}
-"""Other names clients use for our types (JSON-LD is JSON; pyld asks for application/json)."""
+DOCUMENT = Offer(
+    "this resource",
+    {
+        "html": HTML,
+        "ttl": "text/turtle",
+        "jsonld": "application/ld+json",
+        "nt": "application/n-triples",
+        "rdf": "application/rdf+xml",
+    },
+)
+"""Every RDF document, in our order of preference (a browser, or `*/*`, gets HTML); the names
+are its suffixes and `?format=` values."""
+LISTING = Offer("the download listing", {"html": HTML, "json": "application/json"})
 
 CONTENT_TYPES: dict[str, str] = {
     HTML: "text/html; charset=utf-8",
@@ -134,12 +127,12 @@ class _Site:
     version: str
     dist: Path
     files: dict[str, str]
-    state: Any
+    state: AppState
     cache: _Cache
 
 
 def _site(request: Request) -> _Site:
-    state = request.app.state.netkg
+    state = app_state(request)
     release = state.release
     return _Site(
         base=str(state.settings.base),
@@ -189,46 +182,54 @@ def _release_meta(site: _Site) -> dict[str, Any]:
 # --- negotiation and the response -------------------------------------------------------------
 
 
-def _choose(request: Request, suffix: str | None) -> tuple[str, bool]:
+def _choose(request: Request, suffix: str | None) -> Choice:
     """(media type, negotiated?): `?format=` beats a suffix beats Accept."""
-    asked = request.query_params.get("format")
-    if asked:
-        overridden = format_override(asked, FORMATS)
-        assert overridden is not None
-        return overridden, False
-    if suffix is not None:
-        return FORMATS[suffix], False
-    media = choose(request.headers.get("accept"), OFFERED, aliases=ALIASES)
-    if media is None:
-        raise NotAcceptable(
-            "no representation matches the Accept header; this resource is available as "
-            + ", ".join(OFFERED)
-        )
-    return media, True
+    formats = request.query_params.getlist("format")
+    return negotiate(DOCUMENT, request.headers.get("accept"), formats, suffix)
+
+
+def _suffix(path: str, ext: str) -> str:
+    """`ext` of a document that has no other path: any other is 404, as the document is not."""
+    if ext not in DOCUMENT.names:
+        raise NotFound(f"no {path}.{ext}; try one of: " + ", ".join(DOCUMENT.names))
+    return ext
 
 
 def _split_suffix(path: str) -> tuple[str, str | None]:
     """`surgery.ttl` -> (`surgery`, `ttl`); only a known suffix is stripped."""
     stem, dot, ext = path.rpartition(".")
-    if dot and stem and ext in FORMATS and "/" not in ext:
+    if dot and stem and ext in DOCUMENT.names and "/" not in ext:
         return stem, ext
     return path, None
 
 
 def _name_of(media: str) -> str:
-    return next(name for name, value in FORMATS.items() if value == media)
+    return next(name for name, value in DOCUMENT.names.items() if value == media)
 
 
 def _links(doc_path: str, chosen: str) -> str:
     """`Link` to every other representation, except on JSON-LD: pyld's document loader (3.3)
     fails on a response with more than one `rel="alternate"`, so JSON-LD links Turtle only."""
-    others = [(n, m) for n, m in FORMATS.items() if m != chosen]
+    others = [(n, m) for n, m in DOCUMENT.names.items() if m != chosen]
     if chosen == "application/ld+json":
         others = [("ttl", "text/turtle")]
     return ", ".join(f'<{doc_path}.{n}>; rel="alternate"; type="{m}"' for n, m in others)
 
 
-def _respond(response: Response, doc_path: str, media: str, negotiated: bool) -> Response:
+def _respond(
+    site: _Site,
+    choice: Choice,
+    doc_path: str,
+    description: d.Description,
+    page: Callable[[], Response],
+) -> Response:
+    """A document as `choice` says: its HTML `page` or its RDF, and where the others are."""
+    media, negotiated = choice
+    if media == HTML:
+        response = page()
+    else:
+        body = _rdf_bytes(site, description.iri, description, media)
+        response = Response(body, media_type=CONTENT_TYPES[media])
     response.headers["Content-Location"] = f"{doc_path}.{_name_of(media)}"
     response.headers["Link"] = _links(doc_path, media)
     if not negotiated:
@@ -242,10 +243,6 @@ def _rdf_bytes(site: _Site, key: str, description: d.Description, media: str) ->
         lambda: d.serialise(description, media, _context(site)),
     )
     return body
-
-
-def _rdf_response(site: _Site, key: str, description: d.Description, media: str) -> Response:
-    return Response(_rdf_bytes(site, key, description, media), media_type=CONTENT_TYPES[media])
 
 
 def _not_found(request: Request, media: str, what: str) -> Response:
@@ -279,20 +276,18 @@ def _resource(request: Request, path: str) -> Response:
         whole = _description(site, site.base + path)
         if whole:
             stem, suffix, iri, description = path, None, site.base + path, whole
-    media, negotiated = _choose(request, suffix)
-    doc_path = "/" + stem
+    choice = _choose(request, suffix)
     if not description:
-        return _not_found(request, media, f"no resource {iri} in this release")
-    response: Response
-    if media == HTML:
+        return _not_found(request, choice.media_type, f"no resource {iri} in this release")
+
+    def page() -> Response:
         view = site.cache.get(
             (site.etag, "view", iri, _lang(request)),
             lambda: _resource_view(description, iri, site, request),
         )
-        response = render(request, "resource.html", **view)
-    else:
-        response = _rdf_response(site, iri, description, media)
-    return _respond(response, doc_path, media, negotiated)
+        return render(request, "resource.html", **view)
+
+    return _respond(site, choice, "/" + stem, description, page)
 
 
 def _lang(request: Request) -> str:
@@ -348,9 +343,7 @@ def _resource_view(
         "properties": properties,
         "incoming": incoming,
         "mappings": mappings,
-        "alternates": [
-            (name, f"{doc_path}.{name}", media) for name, media in FORMATS.items() if name != "html"
-        ],
+        "alternates": [(name, f"{doc_path}.{name}", media) for name, media in GRAPH.names.items()],
         # the same JSON-LD as the .jsonld representation, for search engines and extractors
         "jsonld": json.loads(_rdf_bytes(site, iri, description, "application/ld+json")),
     }
@@ -375,15 +368,14 @@ def _void(site: _Site) -> d.Description:
 
 def _void_response(request: Request, suffix: str | None) -> Response:
     site = _site(request)
-    media, negotiated = _choose(request, suffix)
+    choice = _choose(request, suffix)
     description = _void(site)
-    response: Response
-    if media == HTML:
+
+    def page() -> Response:
         view = _resource_view(description, description.iri, site, request)
-        response = render(request, "resource.html", **view)
-    else:
-        response = _rdf_response(site, description.iri, description, media)
-    return _respond(response, VOID_PATH, media, negotiated)
+        return render(request, "resource.html", **view)
+
+    return _respond(site, choice, VOID_PATH, description, page)
 
 
 @router.get("/", include_in_schema=False)
@@ -421,7 +413,7 @@ def home(request: Request) -> Response:
         version=site.version,
         built=meta.get("built"),
         triples=meta.get("triples"),
-        formats=[(name, media) for name, media in FORMATS.items() if name != "html"],
+        formats=list(GRAPH.names.items()),
     )
     response.headers["Content-Location"] = "/"
     response.headers["Link"] = _links(VOID_PATH, HTML)
@@ -430,11 +422,18 @@ def home(request: Request) -> Response:
     return response
 
 
-@router.get(
-    "/.well-known/void",
-    summary="VoID and DCAT description of the dataset",
-    response_class=Response,
-    responses=openapi.responses("The dataset's description.", OFFERED, 400, 404, 406),
+def _document_route(path: str, summary: str, what: str) -> Callable[[Any], Any]:
+    """The route of one RDF document, negotiated: OpenAPI lists every representation."""
+    return router.get(
+        path,
+        summary=summary,
+        response_class=Response,
+        responses=openapi.responses(what, DOCUMENT.media_types, 400, 404, 406),
+    )
+
+
+@_document_route(
+    "/.well-known/void", "VoID and DCAT description of the dataset", "The dataset's description."
 )
 def well_known_void(request: Request) -> Response:
     """VoID + DCAT (RFC 5785 well-known location, as the VoID guide asks)."""
@@ -448,9 +447,7 @@ def void_document(request: Request) -> Response:
 
 @router.get("/void.{ext}", include_in_schema=False)
 def void_file(request: Request, ext: str) -> Response:
-    if ext not in FORMATS:
-        raise NotFound(f"no /void.{ext}; try one of: " + ", ".join(FORMATS))
-    return _void_response(request, ext)
+    return _void_response(request, _suffix("/void", ext))
 
 
 @router.get(
@@ -490,14 +487,9 @@ def _downloads(site: _Site) -> list[dict[str, Any]]:
 def download_index(request: Request) -> Response:
     site = _site(request)
     rows = _downloads(site)
-    media = choose(request.headers.get("accept"), [HTML, "application/json"])
-    asked = request.query_params.get("format")
-    if asked:
-        media = format_override(asked, {"html": HTML, "json": "application/json"})
-    if media == HTML:
+    formats = request.query_params.getlist("format")
+    if negotiate(LISTING, request.headers.get("accept"), formats).media_type == HTML:
         return render(request, "downloads.html", files=rows, version=site.version)
-    if media is None:
-        raise NotAcceptable("the download listing is available as text/html or application/json")
     return JSONResponse({"version": site.version, "files": rows})
 
 
@@ -536,7 +528,7 @@ def download_file(request: Request, name: str) -> Response:
 
 @router.get("/-/health", summary="Health: is a release loaded, which store answers")
 def health(request: Request) -> Response:
-    state = request.app.state.netkg
+    state = app_state(request)
     body = {
         "status": "ok",
         "release": str(state.release.version),
@@ -570,37 +562,29 @@ def _ontology(site: _Site) -> d.Description:
 
 def _ontology_response(request: Request, suffix: str | None) -> Response:
     site = _site(request)
-    media, negotiated = _choose(request, suffix)
+    choice = _choose(request, suffix)
     description = _ontology(site)
-    response: Response
     if not description:
-        return _not_found(request, media, "this release has no ontology graph")
-    if media == HTML:
+        return _not_found(request, choice.media_type, "this release has no ontology graph")
+
+    def page() -> Response:
         lang = _lang(request)
         view = site.cache.get(
             (site.etag, "ontology view", lang), lambda: d.ontology_view(description, lang)
         )
-        response = render(request, "ontology.html", **view)
-    else:
-        response = _rdf_response(site, "ontology", description, media)
-    return _respond(response, "/ontology", media, negotiated)
+        return render(request, "ontology.html", **view)
+
+    return _respond(site, choice, "/ontology", description, page)
 
 
-@router.get(
-    "/ontology",
-    summary="The netkg ontology (documentation or RDF)",
-    response_class=Response,
-    responses=openapi.responses("The ontology.", OFFERED, 400, 404, 406),
-)
+@_document_route("/ontology", "The netkg ontology (documentation or RDF)", "The ontology.")
 def ontology(request: Request) -> Response:
     return _ontology_response(request, None)
 
 
 @router.get("/ontology.{ext}", include_in_schema=False)
 def ontology_file(request: Request, ext: str) -> Response:
-    if ext not in FORMATS:
-        raise NotFound(f"no /ontology.{ext}; try one of: " + ", ".join(FORMATS))
-    return _ontology_response(request, ext)
+    return _ontology_response(request, _suffix("/ontology", ext))
 
 
 @router.get("/ontology/{rest:path}", include_in_schema=False)
@@ -641,7 +625,9 @@ def resource_index(request: Request) -> Response:
     "/id/{rest:path}",
     summary="Any netkg resource, by content negotiation",
     response_class=Response,
-    responses=openapi.responses("The resource's description.", OFFERED, 303, 400, 404, 406),
+    responses=openapi.responses(
+        "The resource's description.", DOCUMENT.media_types, 303, 400, 404, 406
+    ),
 )
 def resource(request: Request, rest: str) -> Response:
     """`/id/surgery` is `https://w3id.org/netkg/id/surgery` (under the configured base)."""

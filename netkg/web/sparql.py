@@ -22,6 +22,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import URL
+from starlette.requests import HTTPConnection
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -31,7 +32,6 @@ from netkg.errors import (
     Forbidden,
     MethodNotAllowed,
     NetkgError,
-    NotAcceptable,
     PayloadTooLarge,
     UnsupportedMediaType,
     UriTooLong,
@@ -41,16 +41,9 @@ from netkg.store import QueryAnswer, Result, Store, check_dataset, inspect_query
 from netkg.store.protocol import SPARQL_JSON, TURTLE
 from netkg.store.results import serialise, too_large
 from netkg.web import openapi
-from netkg.web.negotiate import (
-    FORMAT_ALIASES,
-    GRAPH_FORMATS,
-    HTML,
-    MEDIA_ALIASES,
-    SOLUTIONS_FORMATS,
-    W3C_FORMAT_IRIS,
-    choose,
-)
+from netkg.web.negotiate import GRAPH, HTML, REGISTRY, SOLUTIONS, Offer, negotiate
 from netkg.web.pages import render
+from netkg.web.state import AppState, app_state
 
 __all__ = ["FastSparql", "named_graphs", "router"]
 
@@ -142,104 +135,28 @@ def _timeout(params: dict[str, list[str]], maximum: float) -> float | None:
 
 # --- choosing the response format ------------------------------------------------------------
 
-GRAPH_SPELLINGS = {"xml": "rdf", "json": "jsonld", "n3": "ttl"}
-"""Names that mean a graph format when the answer is a graph: N3 is served as Turtle (a subset)."""
-
-GRAPH_MEDIA_ALIASES = {
-    "text/n3": "text/turtle",
-    "text/rdf+n3": "text/turtle",
-    "application/n3": "text/turtle",
-    "application/turtle": "text/turtle",
-    "application/x-turtle": "text/turtle",
-    "application/x-json+ld": "application/ld+json",
-    "application/json": "application/ld+json",
-    "application/xml": "application/rdf+xml",
-    "text/xml": "application/rdf+xml",
-    "text/plain": "application/n-triples",
-}
-"""Media types clients send for our graph formats (SPARQLWrapper's N3 asks for text/n3, …)."""
-
-
-def _named_formats(value: str, table: dict[str, str], graph_kind: bool) -> set[str]:
-    """The media types of `table` that one `format=` value names.
-
-    A value is a short name (`ttl`, `json-ld`), a media type, or a comma-separated list of
-    media types (SPARQLWrapper sends `format=application/ld+json,application/x-json+ld`).
-    """
-    named: set[str] = set()
-    for piece in value.split(","):
-        key = piece.split(";")[0].strip().lower()
-        key = FORMAT_ALIASES.get(key, key)
-        if graph_kind:
-            key = GRAPH_SPELLINGS.get(key, key)
-        media = table.get(key) or (GRAPH_MEDIA_ALIASES if graph_kind else MEDIA_ALIASES).get(
-            key, key
-        )
-        if media in table.values():
-            named.add(media)
-    return named
-
-
-def _requested(
-    params: dict[str, list[str]],
-    table: dict[str, str],
-    accept: str | None,
-    *,
-    graph_kind: bool,
-    what: str,
-) -> str:
-    """The media type to answer in: every `format=` value must agree; Accept decides the rest."""
-    offered = list(table.values())
-    values = [v for v in params.get("format", []) if v.strip()]
-    if not values:
-        chosen = _negotiated(accept, tuple(offered), graph_kind)
-        if chosen is None:
-            raise NotAcceptable(
-                f"nothing here satisfies Accept: {accept}; {what} is offered as "
-                + ", ".join(offered)
-            )
-        return chosen
-    agreed = set(offered)
-    for value in values:
-        named = _named_formats(value, table, graph_kind)
-        if not named:
-            raise BadRequest(
-                f"unknown format {value!r} for {what}; accepted values: " + ", ".join(sorted(table))
-            )
-        agreed &= named
-    if not agreed:
-        raise BadRequest(
-            "the 'format' parameters name different formats ("
-            + ", ".join(repr(v) for v in values)
-            + "); give one"
-        )
-    candidates = [media for media in offered if media in agreed]
-    return choose(accept, candidates) or candidates[0]
-
-
-@functools.lru_cache(maxsize=256)
-def _negotiated(accept: str | None, offered: tuple[str, ...], graph_kind: bool) -> str | None:
-    """What Accept chooses among `offered` (clients send few distinct Accepts: cached)."""
-    return choose(accept, list(offered), GRAPH_MEDIA_ALIASES if graph_kind else None)
+SOLUTIONS_OR_EDITOR = Offer("solutions or the query editor", {**SOLUTIONS.names, "html": HTML})
+SERVICE = Offer("the service description", {**GRAPH.names, "html": HTML})
+"""The service description, or the editor; for a graph query, whether a browser gets the editor."""
 
 
 def _format_for(form: str, params: dict[str, list[str]], accept: str | None) -> tuple[str, str]:
     """(solutions_format, graph_format) for this request: `format=` wins over Accept."""
-    default_solutions, default_graph = SOLUTIONS_FORMATS["json"], GRAPH_FORMATS["ttl"]
+    formats = params.get("format", [])
     if form in ("CONSTRUCT", "DESCRIBE"):
-        what = "a graph (CONSTRUCT, DESCRIBE)"
-        graph = _requested(params, GRAPH_FORMATS, accept, graph_kind=True, what=what)
-        return default_solutions, graph
-    what = "solutions (SELECT, ASK)"
-    solutions = _requested(params, SOLUTIONS_FORMATS, accept, graph_kind=False, what=what)
-    return solutions, default_graph
+        return SPARQL_JSON, negotiate(GRAPH, accept, formats).media_type
+    return negotiate(SOLUTIONS, accept, formats).media_type, TURTLE
 
 
 # --- the endpoint ----------------------------------------------------------------------------
 
-ANSWER_MEDIA = [*SOLUTIONS_FORMATS.values(), *GRAPH_FORMATS.values(), HTML]
+ANSWER_MEDIA = [*SOLUTIONS.media_types, *GRAPH.media_types, HTML]
 FORMAT_NAMES = sorted(
-    {*SOLUTIONS_FORMATS, *GRAPH_FORMATS, *FORMAT_ALIASES, *GRAPH_SPELLINGS, "html"}
+    {
+        *SOLUTIONS_OR_EDITOR.names,
+        *GRAPH.names,
+        *(name for m in ANSWER_MEDIA for name in REGISTRY[m].spellings),
+    }
 )
 """Every short `format=` value accepted (html: the service description's editor page)."""
 
@@ -293,11 +210,18 @@ async def sparql_options() -> Response:
     return Response(status_code=204, headers={"Allow": ALLOW})
 
 
+def _answers(status: int) -> dict[str, Any]:
+    """How OpenAPI states what /sparql answers, with the one error a method adds."""
+    return {
+        "response_class": Response,
+        "responses": openapi.responses(ANSWERED, ANSWER_MEDIA, *ERRORS, status),
+    }
+
+
 @router.get(
     "/sparql",
     summary="SPARQL 1.1 query (GET), or the service description / query editor",
-    response_class=Response,
-    responses=openapi.responses(ANSWERED, ANSWER_MEDIA, *ERRORS, 414),
+    **_answers(414),
     openapi_extra={
         "parameters": [
             _parameter(
@@ -308,7 +232,7 @@ async def sparql_options() -> Response:
     },
 )
 async def sparql_get(request: Request) -> Response:
-    state = request.app.state.netkg
+    state = app_state(request)
     limit = state.settings.max_request_bytes
     raw_query = request.scope.get("query_string", b"")
     if len(raw_query) > limit:
@@ -323,8 +247,7 @@ async def sparql_get(request: Request) -> Response:
 @router.post(
     "/sparql",
     summary="SPARQL 1.1 query (POST form or POST direct)",
-    response_class=Response,
-    responses=openapi.responses(ANSWERED, ANSWER_MEDIA, *ERRORS, 415),
+    **_answers(415),
     openapi_extra={
         "parameters": DATASET_AND_FORMAT,
         "requestBody": {
@@ -337,7 +260,7 @@ async def sparql_get(request: Request) -> Response:
     },
 )
 async def sparql_post(request: Request) -> Response:
-    state = request.app.state.netkg
+    state = app_state(request)
     limit = state.settings.max_request_bytes
     media = _media_type(request)
     url_params = _params(request.query_params.multi_items())
@@ -441,7 +364,7 @@ async def _answer(request: Request, params: dict[str, list[str]]) -> Response:
         raise BadRequest("give either 'query' or 'update', not both")
     query = _one(params, "query")
     # checked even when they do not apply (the service description), so a typo never passes
-    dataset = _dataset(params, request.app.state.netkg.settings.max_query_timeout)
+    dataset = _dataset(params, app_state(request).settings.max_query_timeout)
     if query is None:
         if "update" in params:
             raise Forbidden(READ_ONLY)
@@ -461,14 +384,8 @@ def _for_browser(query: str, params: dict[str, list[str]], accept: str | None) -
     if [v for v in params.get("format", []) if v.strip()]:
         return False
     form = inspect_query(query).form  # cached: one tokenisation serves every check
-    return _prefers_html(accept, form in ("CONSTRUCT", "DESCRIBE"))
-
-
-@functools.lru_cache(maxsize=256)
-def _prefers_html(accept: str | None, graph: bool) -> bool:
-    """Accept prefers HTML over this form's result formats (clients send few distinct Accepts)."""
-    table = GRAPH_FORMATS if graph else SOLUTIONS_FORMATS
-    return choose(accept, [*table.values(), HTML]) == HTML
+    offer = SERVICE if form in ("CONSTRUCT", "DESCRIBE") else SOLUTIONS_OR_EDITOR
+    return offer.choose(accept) == HTML  # cached per Accept
 
 
 async def _query(
@@ -483,7 +400,7 @@ async def _query(
     client = request.client.host if request.client else ""
     accept = request.headers.get("accept")
     inline, run = _prepare(
-        request.app.state.netkg,
+        app_state(request),
         query,
         params,
         dataset,
@@ -503,7 +420,7 @@ async def _query(
 
 
 def _prepare(
-    state: Any,
+    state: AppState,
     query: str,
     params: dict[str, list[str]],
     dataset: _Dataset,
@@ -518,14 +435,26 @@ def _prepare(
     chosen."""
     if not query.strip():
         raise BadRequest("the 'query' parameter is empty")
-    formats: dict[str, str] = {}
-    if not html:
-        wire = _format_for(inspect_query(query).form, params, accept)
-        formats = {"solutions_format": wire[0], "graph_format": wire[1]}
+    inline = state.store.runs_inline(query)
+    if html:  # read where it is made: pyoxigraph's results belong to the thread that made them
+        execute = partial(
+            state.store.execute,
+            query,
+            default_graph_uris=dataset.default_graphs,
+            named_graph_uris=dataset.named_graphs,
+            timeout=dataset.timeout,
+            client=client,
+            base_iri=endpoint,
+            prefixes=PREFIXES,
+        )
+        rows = state.settings.max_result_rows
+        return inline, lambda: _results_view(execute(), rows)
+    solutions_format, graph_format = _format_for(inspect_query(query).form, params, accept)
     run = partial(
-        state.store.execute if html else state.store.query,
+        state.store.query,
         query,
-        **formats,
+        solutions_format=solutions_format,
+        graph_format=graph_format,
         default_graph_uris=dataset.default_graphs,
         named_graph_uris=dataset.named_graphs,
         timeout=dataset.timeout,
@@ -533,10 +462,7 @@ def _prepare(
         base_iri=endpoint,
         prefixes=PREFIXES,
     )
-    if html:  # read where it is made: pyoxigraph's results belong to the thread that made them
-        rows = state.settings.max_result_rows
-        return state.store.runs_inline(query), lambda: _results_view(run(), rows)
-    return state.store.runs_inline(query), run
+    return inline, run
 
 
 def _content_type(answer: QueryAnswer) -> str:
@@ -576,7 +502,7 @@ class FastSparql:
     def _answer(scope: Scope) -> QueryAnswer | None:
         if scope["path"] != "/sparql" or scope["method"] not in ("GET", "HEAD"):
             return None
-        state = scope["app"].state.netkg
+        state = app_state(HTTPConnection(scope))
         raw: bytes = scope.get("query_string", b"")
         if not raw or len(raw) > state.settings.max_request_bytes:
             return None
@@ -672,8 +598,8 @@ def service_description(
                 ox.Literal(namespace, datatype=xsd_any_uri),
             ),
         ]
-    for media in (*SOLUTIONS_FORMATS.values(), *GRAPH_FORMATS.values()):
-        format_iri = ox.NamedNode(W3C_FORMAT_IRIS[media])
+    for media in (*SOLUTIONS.media_types, *GRAPH.media_types):
+        format_iri = ox.NamedNode(str(REGISTRY[media].w3c))
         triples.append(ox.Triple(service, _sd("resultFormat"), format_iri))
     for index, (name, count) in enumerate(graphs):
         node = ox.BlankNode(f"graph{index}")
@@ -694,12 +620,11 @@ def service_description(
 
 
 async def _describe_service(request: Request, params: dict[str, list[str]]) -> Response:
-    table = {**GRAPH_FORMATS, "html": HTML}
     accept = request.headers.get("accept")
-    media = _requested(params, table, accept, graph_kind=True, what="the service description")
+    media = negotiate(SERVICE, accept, params.get("format", [])).media_type
     if media == HTML:
         return _editor_page(request)
-    state = request.app.state.netkg
+    state = app_state(request)
     triples = service_description(
         _endpoint(request.scope),
         await run_in_threadpool(named_graphs, state.store),
@@ -790,18 +715,14 @@ def _editor_page(
     With a query (a browser opened `/sparql?query=…`) the page holds that query and its
     results, or the error in words, so the answer reads without JavaScript.
     """
-    settings = request.app.state.netkg.settings
+    settings = app_state(request).settings
     dist = Path(settings.dist)
     examples = example_queries([dist / "api", dist.resolve().parent / "api"])
     if query is None:
         query = examples[0][1] if examples else ""
+    offer = GRAPH if inspect_query(query).form in ("CONSTRUCT", "DESCRIBE") else SOLUTIONS
     download = [
-        (name, "/sparql?" + urlencode({"query": query, "format": name}))
-        for name in (
-            GRAPH_FORMATS
-            if inspect_query(query).form in ("CONSTRUCT", "DESCRIBE")
-            else SOLUTIONS_FORMATS
-        )
+        (name, "/sparql?" + urlencode({"query": query, "format": name})) for name in offer.names
     ]
     return render(
         request,
@@ -815,7 +736,7 @@ def _editor_page(
         downloads=download if results is not None else [],
         compact=lambda iri: curie(iri) or iri,
         prefixes=PREFIXES,
-        solutions_formats=list(SOLUTIONS_FORMATS),
-        graph_formats=list(GRAPH_FORMATS),
+        solutions_formats=list(SOLUTIONS.names),
+        graph_formats=list(GRAPH.names),
         settings=settings,
     )

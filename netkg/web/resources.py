@@ -23,9 +23,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import threading
-from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +37,7 @@ import netkg
 from netkg.errors import NotAcceptable, NotFound
 from netkg.web import describe as d
 from netkg.web import openapi
+from netkg.web.cache import ReleaseCache
 from netkg.web.http import fixed_representation
 from netkg.web.negotiate import GRAPH_FORMATS, HTML, choose, format_override
 from netkg.web.pages import render, request_language
@@ -93,32 +92,11 @@ VOID_PATH = "/void"
 # --- per-release caches -----------------------------------------------------------------------
 
 
-class _Cache:
-    """A small LRU keyed by (release etag, …): honest, as data only changes with a release."""
-
-    def __init__(self, size: int = 256) -> None:
-        self.size = size
-        self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        value = make()
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return value
-
-
-def _cache_of(request: Request) -> _Cache:
+def _cache_of(request: Request) -> ReleaseCache[Hashable, Any]:
     """One cache per app (so two apps over different stores never share answers)."""
-    cache: _Cache | None = getattr(request.app.state, "resources_cache", None)
+    cache: ReleaseCache[Hashable, Any] | None = getattr(request.app.state, "resources_cache", None)
     if cache is None:
-        cache = _Cache()
+        cache = ReleaseCache(256)
         request.app.state.resources_cache = cache
     return cache
 
@@ -133,7 +111,7 @@ class _Site:
     dist: Path
     files: dict[str, str]
     state: Any
-    cache: _Cache
+    cache: ReleaseCache[Hashable, Any]
 
 
 def _site(request: Request) -> _Site:
@@ -168,7 +146,7 @@ def _context(site: _Site) -> dict[str, Any]:
 
         return make_context(Graph())
 
-    result: dict[str, Any] = site.cache.get((site.etag, "context"), load)
+    result: dict[str, Any] = site.cache.get_or_make(site.etag, "context", load)
     return result
 
 
@@ -180,7 +158,7 @@ def _release_meta(site: _Site) -> dict[str, Any]:
         except (OSError, ValueError):
             return {}
 
-    result: dict[str, Any] = site.cache.get((site.etag, "release.json"), load)
+    result: dict[str, Any] = site.cache.get_or_make(site.etag, "release.json", load)
     return result
 
 
@@ -235,8 +213,9 @@ def _respond(response: Response, doc_path: str, media: str, negotiated: bool) ->
 
 
 def _rdf_bytes(site: _Site, key: str, description: d.Description, media: str) -> bytes:
-    body: bytes = site.cache.get(
-        (site.etag, "rdf", key, media),
+    body: bytes = site.cache.get_or_make(
+        site.etag,
+        ("rdf", key, media),
         lambda: d.serialise(description, media, _context(site)),
     )
     return body
@@ -261,8 +240,8 @@ def _description(site: _Site, iri: str) -> d.Description:
         ox.NamedNode(iri)
     except ValueError:
         return d.Description(iri, ())
-    result: d.Description = site.cache.get(
-        (site.etag, "describe", iri), lambda: d.describe(site.state.store, iri)
+    result: d.Description = site.cache.get_or_make(
+        site.etag, ("describe", iri), lambda: d.describe(site.state.store, iri)
     )
     return result
 
@@ -283,8 +262,9 @@ def _resource(request: Request, path: str) -> Response:
         return _not_found(request, media, f"no resource {iri} in this release")
     response: Response
     if media == HTML:
-        view = site.cache.get(
-            (site.etag, "view", iri, _lang(request)),
+        view = site.cache.get_or_make(
+            site.etag,
+            ("view", iri, _lang(request)),
             lambda: _resource_view(description, iri, site, request),
         )
         response = render(request, "resource.html", **view)
@@ -367,7 +347,7 @@ def _void(site: _Site) -> d.Description:
         triples = [q.triple for q in ox.parse(path=path, format=ox.RdfFormat.TURTLE)]
         return d.Description.of(site.base + "void#netkg", triples)
 
-    result: d.Description = site.cache.get((site.etag, "void"), load)
+    result: d.Description = site.cache.get_or_make(site.etag, "void", load)
     return result
 
 
@@ -513,8 +493,8 @@ def download_file(request: Request, name: str) -> Response:
     sha = site.files.get(name)
     path = site.dist / name
     if name == "release.json":  # the index itself: it can't list its own checksum
-        sha = site.cache.get(
-            (site.etag, "release.json sha"), lambda: hashlib.sha256(path.read_bytes()).hexdigest()
+        sha = site.cache.get_or_make(
+            site.etag, "release.json sha", lambda: hashlib.sha256(path.read_bytes()).hexdigest()
         )
     if sha is None or not path.is_file():
         raise NotFound(f"no file {name!r} in this release; see /download/ for the list")
@@ -560,8 +540,8 @@ def version(request: Request) -> Response:
 
 def _ontology(site: _Site) -> d.Description:
     iri = site.base + "ontology"
-    result: d.Description = site.cache.get(
-        (site.etag, "ontology"), lambda: d.ontology_graph(site.state.store, iri)
+    result: d.Description = site.cache.get_or_make(
+        site.etag, "ontology", lambda: d.ontology_graph(site.state.store, iri)
     )
     return result
 
@@ -575,8 +555,8 @@ def _ontology_response(request: Request, suffix: str | None) -> Response:
         return _not_found(request, media, "this release has no ontology graph")
     if media == HTML:
         lang = _lang(request)
-        view = site.cache.get(
-            (site.etag, "ontology view", lang), lambda: d.ontology_view(description, lang)
+        view = site.cache.get_or_make(
+            site.etag, ("ontology view", lang), lambda: d.ontology_view(description, lang)
         )
         response = render(request, "ontology.html", **view)
     else:
@@ -607,8 +587,8 @@ def ontology_path(request: Request, rest: str) -> Response:
     `/ontology`; anything else under ontology/ is described like any other IRI."""
     site = _site(request)
     description = _ontology(site)
-    graph: d.Graph = site.cache.get(
-        (site.etag, "ontology index"), lambda: d.Graph(description.triples)
+    graph: d.Graph = site.cache.get_or_make(
+        site.etag, "ontology index", lambda: d.Graph(description.triples)
     )
     term = site.base + "ontology#" + rest
     if rest and term in graph.out:
@@ -665,7 +645,7 @@ def named_graph(request: Request, name: str) -> Response:
     """A named graph of the release: 303 to the query that returns it, on /sparql."""
     site = _site(request)
     iri = site.base + "graph/" + name
-    graphs = site.cache.get((site.etag, "graphs"), lambda: named_graphs(site.state.store))
+    graphs = site.cache.get_or_make(site.etag, "graphs", lambda: named_graphs(site.state.store))
     if iri not in {graph for graph, _ in graphs}:
         raise NotFound(f"no named graph {iri} in this release; see /sparql for the list")
     return _see_query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")

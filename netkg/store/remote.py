@@ -23,6 +23,7 @@ import httpx
 import pyoxigraph as ox
 
 from netkg.errors import BadRequest, QueryTimeout, ResultTooLarge, StoreUnavailable
+from netkg.sparql_tokens import TOKEN
 from netkg.store.base import Checked, GuardedStore, Limits
 from netkg.store.engine import check_syntax
 from netkg.store.guard import inspect_query
@@ -55,10 +56,31 @@ def bind_values(sparql: str, substitutions: Mapping[str, Any]) -> str:
     return f"{sparql[:at]} {values_block(substitutions)} {sparql[at:]}"
 
 
-_OWN_BASE = re.compile(r"(?:\s|#[^\n]*\n|PREFIX\s+[^\s:]*:\s*<[^>]*>)*BASE\s*<", re.IGNORECASE)
-"""A query whose prologue declares its own BASE."""
-_FIRST_BASE = re.compile(r"(?:\s|#[^\n]*\n)*BASE\s*<[^<>]*>", re.IGNORECASE)
-"""A query that starts with its own BASE."""
+_DECLARATIONS = {"BASE": ("iri",), "PREFIX": ("pname", "iri")}
+"""The tokens after each keyword of a SPARQL prologue."""
+
+
+def _own_base(sparql: str) -> tuple[bool, int]:
+    """Whether the query's prologue (its BASE and PREFIX declarations) declares a BASE, and where
+    the BASE declaration that starts the query ends (0: the query does not start with one)."""
+    tokens = (m for m in TOKEN.finditer(sparql) if m.lastgroup not in ("space", "comment"))
+    declares_base, first_end, first = False, 0, True
+    for keyword in tokens:
+        word = keyword.group().upper()
+        expected = _DECLARATIONS.get(word)
+        if expected is None:
+            break
+        last = keyword
+        for kind in expected:
+            part = next(tokens, None)
+            if part is None or part.lastgroup != kind:
+                return declares_base, first_end
+            last = part
+        if word == "BASE":
+            declares_base = True
+            first_end = last.end() if first else first_end
+        first = False
+    return declares_base, first_end
 
 
 def _with_prologue(sparql: str, base_iri: str | None, prefixes: Mapping[str, str] | None) -> str:
@@ -70,10 +92,10 @@ def _with_prologue(sparql: str, base_iri: str | None, prefixes: Mapping[str, str
     meaning, and Virtuoso refuses a BASE after a PREFIX.
     """
     declarations = " ".join(f"PREFIX {p}: <{iri}>" for p, iri in (prefixes or {}).items())
-    first = _FIRST_BASE.match(sparql)
-    if first:
-        return f"{sparql[: first.end()]} {declarations} {sparql[first.end() :]}"
-    if base_iri is not None and not _OWN_BASE.match(sparql):
+    declares_base, first_end = _own_base(sparql)
+    if first_end:
+        return f"{sparql[:first_end]} {declarations} {sparql[first_end:]}"
+    if base_iri is not None and not declares_base:
         declarations = f"BASE <{base_iri}> {declarations}"
     return f"{declarations}\n{sparql}"
 

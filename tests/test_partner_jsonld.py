@@ -28,7 +28,7 @@ from service_support import running_oxigraph
 from netkg.config import Settings
 from netkg.curate.named_queries import LocalStore
 from netkg.release.build import build_release
-from netkg.store import RemoteStore, read_release
+from netkg.store import Limits, RemoteStore, read_release
 from netkg.web.app import create_app
 from netkg.web.partner import (
     condition_document,
@@ -556,9 +556,8 @@ def test_a_remote_store_gives_the_same_documents(
 ) -> None:
     """Through a real Oxigraph server, the bound page and language reach the view as VALUES."""
     with running_oxigraph(dist, tmp_path) as url:
-        remote = RemoteStore(
-            url, graphs=read_release(dist).graphs, max_rows=100_000, query_timeout=30
-        )
+        limits = Limits(max_result_rows=100_000, query_timeout=30)
+        remote = RemoteStore(url, limits, graphs=read_release(dist).graphs)
         try:
             for lang in ("en", "fr"):
                 assert condition_document(remote, lang) == condition_document(store, lang)

@@ -34,7 +34,9 @@ from netkg.errors import (
     StoreUnavailable,
 )
 from netkg.store import (
+    Admission,
     EmbeddedStore,
+    Limits,
     RemoteStore,
     Store,
     inspect_query,
@@ -213,25 +215,27 @@ def test_where_brace_is_the_where_group_not_a_construct_template() -> None:
 
 @pytest.fixture(scope="module")
 def embedded(service_dist: Path) -> Iterator[EmbeddedStore]:
-    store = EmbeddedStore(_location(service_dist), workers=2, max_rows=20, query_timeout=20)
+    store = EmbeddedStore(
+        _location(service_dist), Limits(max_result_rows=20, query_timeout=20), Admission(workers=2)
+    )
     yield store
     store.close()
 
 
-def _remote(url: str, dist: Path, **options: Any) -> RemoteStore:
-    return RemoteStore(url, graphs=read_release(dist).graphs, **options)
+def _remote(url: str, dist: Path, **limits: Any) -> RemoteStore:
+    return RemoteStore(url, Limits(**limits), graphs=read_release(dist).graphs)
 
 
 @pytest.fixture(scope="module")
 def oxigraph(oxigraph_url: str, service_dist: Path) -> Iterator[RemoteStore]:
-    store = _remote(oxigraph_url, service_dist, max_rows=20, query_timeout=20)
+    store = _remote(oxigraph_url, service_dist, max_result_rows=20, query_timeout=20)
     yield store
     store.close()
 
 
 @pytest.fixture(scope="module")
 def virtuoso(virtuoso_url: str, service_dist: Path) -> Iterator[RemoteStore]:
-    store = _remote(virtuoso_url, service_dist, max_rows=20, query_timeout=20)
+    store = _remote(virtuoso_url, service_dist, max_result_rows=20, query_timeout=20)
     yield store
     store.close()
 
@@ -433,7 +437,7 @@ def runaway_store(
         yield request.getfixturevalue("embedded")
         return
     with running_remote_store(request.param, service_dist, tmp_path) as url:
-        store = _remote(url, service_dist, max_rows=20)
+        store = _remote(url, service_dist, max_result_rows=20)
         yield store
         store.close()
 
@@ -459,7 +463,9 @@ def test_the_killed_worker_is_replaced(embedded: EmbeddedStore) -> None:
 
 
 def test_a_requested_timeout_never_exceeds_the_maximum(service_dist: Path) -> None:
-    store = EmbeddedStore(_location(service_dist), workers=1, max_query_timeout=0.5)
+    store = EmbeddedStore(
+        _location(service_dist), Limits(max_query_timeout=0.5), Admission(workers=1)
+    )
     try:
         with pytest.raises(QueryTimeout, match=r"0\.5s"):
             store.query(HEAVY, timeout=1000)
@@ -510,7 +516,7 @@ def test_open_store_follows_the_settings(
 
 
 def test_a_crashed_worker_is_replaced(service_dist: Path) -> None:
-    store = EmbeddedStore(_location(service_dist), workers=1)
+    store = EmbeddedStore(_location(service_dist), admission=Admission(workers=1))
     try:
         _wait_for_idle_workers(store, 1)
         victim = next(iter(store.pool._all))
@@ -530,7 +536,7 @@ def test_a_crashed_worker_is_replaced(service_dist: Path) -> None:
 
 
 def test_when_every_worker_is_busy_a_request_waits_then_gets_a_503(service_dist: Path) -> None:
-    store = EmbeddedStore(_location(service_dist), workers=1, worker_wait=0.2)
+    store = EmbeddedStore(_location(service_dist), admission=Admission(workers=1, worker_wait=0.2))
     errors: list[Exception] = []
 
     def heavy() -> None:
@@ -563,7 +569,7 @@ def test_the_remote_store_stops_reading_a_stream_past_the_row_limit(
     Oxigraph streams, so netkg stops it within 5.8 million rows. Virtuoso computes a whole answer
     before it sends the first byte (up to its ResultSetMaxRows), so it gets one it can finish
     within its time limit: 32,400 rows."""
-    store = _remote(request.getfixturevalue(f"{engine}_url"), service_dist, max_rows=5)
+    store = _remote(request.getfixturevalue(f"{engine}_url"), service_dist, max_result_rows=5)
     huge = {
         "oxigraph": "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
         "virtuoso": "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }",
@@ -581,7 +587,7 @@ def test_virtuoso_cuts_answers_at_its_own_row_limit(service_dist: Path, tmp_path
     is cut without a word, which no client can see: the documented difference (docs/service.md:
     set ResultSetMaxRows above NETKG_MAX_RESULT_ROWS)."""
     with running_virtuoso(service_dist, tmp_path, max_rows=5) as url:
-        store = _remote(url, service_dist, max_rows=20)
+        store = _remote(url, service_dist, max_result_rows=20)
         try:
             with pytest.raises(ResultTooLarge, match="store stops at 5 rows"):
                 store.query("SELECT * WHERE { ?s ?p ?o }")
@@ -603,8 +609,11 @@ def test_the_public_names_are_pinned() -> None:
     import netkg.web.state
 
     assert set(netkg.store.__all__) == {
+        "Admission",
         "EmbeddedStore",
+        "Limits",
         "QueryAnswer",
+        "QueryOptions",
         "QueryShape",
         "Release",
         "RemoteStore",
@@ -663,8 +672,10 @@ def test_settings_survive_the_environment_round_trip(tmp_path: Path) -> None:
 def test_every_process_opens_the_release_store_read_only(service_dist: Path) -> None:
     location = _location(service_dist)
     assert location == service_dist / "store"  # the folder release.json names
-    first = EmbeddedStore(location, workers=1)
-    second = EmbeddedStore(location, workers=1)  # a second reader at the same time
+    first = EmbeddedStore(location, admission=Admission(workers=1))
+    second = EmbeddedStore(
+        location, admission=Admission(workers=1)
+    )  # a second reader at the same time
     try:
         for store in (first, second):
             answer = store.query(PREFIXES + "SELECT ?t WHERE { ?t a net:Treatment } LIMIT 10")
@@ -696,7 +707,7 @@ def test_an_older_release_without_a_store_gets_one_built_once(
         built = location.stat().st_mtime_ns
         assert store_location(read_release(old)) == location  # built once, then reused
         assert location.stat().st_mtime_ns == built
-        store = EmbeddedStore(location, workers=1)
+        store = EmbeddedStore(location, admission=Admission(workers=1))
         try:
             answer = store.query(PREFIXES + "SELECT ?t WHERE { ?t a net:Treatment } LIMIT 10")
             assert len(json.loads(answer.body)["results"]["bindings"]) == 5

@@ -31,9 +31,10 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
 
 from netkg.curate.load import SourceProblem, find_sources, parse_turtle, syntax_problem
+from netkg.curate.syntax import UnreadableTurtle, turtle_tokens
 from netkg.errors import NetkgError
 
-__all__ = ["CommentWouldBeLost", "FmtOutcome", "canonical", "format_paths", "undefined_prefixes"]
+__all__ = ["CommentWouldBeLost", "FmtOutcome", "canonical", "format_paths"]
 
 
 class CommentWouldBeLost(NetkgError):
@@ -51,19 +52,6 @@ class FmtOutcome:
 
 
 # --- tokenizer ----------------------------------------------------------------------------------
-
-_TOKEN = re.compile(
-    r"""
-     (?P<ws>[ \t\r\n]+)
-    |(?P<comment>\#[^\r\n]*)
-    |(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-    |(?P<long>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*''')
-    |(?P<str>"(?:[^"\\\r\n]|\\.)*"|'(?:[^'\\\r\n]|\\.)*')
-    |(?P<punct>[\[\]();,])
-    |(?P<word>(?:\\.|[^\s<>"'\#;,\[\]()\\])+)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
 
 
 @dataclass
@@ -94,25 +82,12 @@ class _Scan:
 
 
 def _tokens(text: str, file: Path) -> list[tuple[str, str, int, int]]:
-    """(kind, text, offset, line) for each token, `word.` split into `word` and `.`."""
-    out: list[tuple[str, str, int, int]] = []
-    pos, line = 0, 1
-    while pos < len(text):
-        m = _TOKEN.match(text, pos)
-        if m is None or m.end() == pos:
-            raise CommentWouldBeLost(f"{file}:{line}: fmt can't read this Turtle; file left as is")
-        kind, value = m.lastgroup or "", m.group()
-        if kind == "word":
-            stripped = value.rstrip(".")
-            if stripped:
-                out.append((kind, stripped, pos, line))
-            for k in range(len(stripped), len(value)):
-                out.append(("punct", ".", pos + k, line))
-        elif kind != "ws":
-            out.append((kind, value, pos, line))
-        line += value.count("\n")
-        pos = m.end()
-    return out
+    try:
+        return turtle_tokens(text)
+    except UnreadableTurtle as error:
+        raise CommentWouldBeLost(
+            f"{file}:{error.line}: fmt can't read this Turtle; file left as is"
+        ) from None
 
 
 def _resolve(token: str, prefixes: dict[str, str], base: str) -> str | None:
@@ -163,40 +138,6 @@ def _scan(text: str, file: Path, base: str) -> _Scan:
         statements.append(current)
         current = None
     return _Scan(statements, comments, prefixes)
-
-
-_PN_PREFIX = re.compile(r"[A-Za-z\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*|")
-
-
-def undefined_prefixes(text: str, file: Path) -> list[tuple[int, str]]:
-    """(line, prefix) of the first use of each prefix used before or without its @prefix.
-
-    rdflib stops at the first; this lists them all, so one run fixes a file.
-    """
-    try:
-        tokens = _tokens(text, file)
-    except CommentWouldBeLost:
-        return []
-    declared: set[str] = set()
-    found: dict[str, int] = {}
-    expect_prefix = False
-    for kind, value, _offset, line in tokens:
-        if kind != "word":
-            continue
-        if value.lower() in ("@prefix", "prefix"):
-            expect_prefix = True
-            continue
-        if expect_prefix:
-            declared.add(value.rstrip(":"))
-            expect_prefix = False
-            continue
-        name = value.lstrip("^")
-        if ":" not in name or name.startswith("_:"):
-            continue
-        prefix = name.split(":", 1)[0]
-        if _PN_PREFIX.fullmatch(prefix) and prefix not in declared and prefix not in found:
-            found[prefix] = line
-    return [(line, prefix) for prefix, line in found.items()]
 
 
 # --- formatting ---------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from rdflib.namespace import OWL, RDF, SH
 from rdflib.plugins.parsers.notation3 import BadSyntax, RDFSink, SinkParser
 from rdflib.term import Node
 
-from netkg.curate.syntax import explain, line_starts
+from netkg.curate.syntax import explain, line_starts, undefined_prefixes
 from netkg.errors import SourceError
 
 __all__ = [
@@ -280,9 +280,7 @@ def _role_from_content(graph: Graph) -> Role:
 def _syntax_problems(file: Path, error: BadSyntax, text: str) -> list[SourceProblem]:
     """The parser's error; for an undefined prefix, every undefined prefix of the file."""
     if "not bound" in str(error._why):
-        from netkg.curate.fmt import undefined_prefixes  # the light tokenizer lives with fmt
-
-        found = undefined_prefixes(text, file)
+        found = undefined_prefixes(text)
         if found:
             return [
                 SourceProblem(file, line, "", "undefined-prefix", prefix) for line, prefix in found

@@ -50,6 +50,7 @@ from pydantic import (
 
 from netkg.errors import BadRequest, NetkgError, NotAcceptable
 from netkg.prefixes import PREFIXES
+from netkg.sparql_tokens import without_comments
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's safe loader when PyYAML has it: ten times faster, so start-up stays short."""
@@ -317,31 +318,6 @@ def _line_of(lines: Sequence[str], pattern: str, limit: int | None = None, defau
     return default
 
 
-def _strip_comments(text: str) -> str:
-    """SPARQL without `#` comments (outside IRIs and strings): `?_x` in a comment is no use."""
-    out: list[str] = []
-    for line in text.splitlines():
-        in_string: str | None = None
-        in_iri = False
-        kept = []
-        for char in line:
-            if in_string:
-                if char == in_string:
-                    in_string = None
-            elif in_iri:
-                if char == ">":
-                    in_iri = False
-            elif char in "\"'":
-                in_string = char
-            elif char == "<":
-                in_iri = True
-            elif char == "#":
-                break
-            kept.append(char)
-        out.append("".join(kept))
-    return "\n".join(out)
-
-
 def _header_problems(
     error: ValidationError,
     header: Mapping[str, Any],
@@ -451,7 +427,7 @@ def _parse(path: Path) -> tuple[NamedQuery | None, list[Problem]]:
             problems.append(Problem(path, line, f"parameter {param.name!r} declared twice"))
 
     body = "\n".join(lines[header_length:])
-    code = _strip_comments(text)
+    code = without_comments(text)  # `?_x` in a comment is no use
     code_lines = code.splitlines()
     used = {m.group(1) for m in _PARAM_USE.finditer(code)}
     declared = {p.name for p in params}

@@ -4,6 +4,9 @@ rdflib's parser says where it gave up ("objectList expected", at the next subjec
 line again each time it backtracks; a curator needs the line where the mistake is and the fix.
 The common slips are read from the text around the failure: a `;` left where the statement ends,
 a `.` where it goes on, a missing `.` or `;`, a `,` before a new property, a string left open.
+`turtle_tokens` is the light Turtle reader behind it all: `netkg fmt` (netkg.curate.fmt) scans
+files with it, and `undefined_prefixes` lists every prefix a file uses undeclared (rdflib stops
+at the first).
 
 >>> text = 'id:a a id:T ;\\n    id:p "x" ;\\n\\nid:b a id:T .\\n'
 >>> explain(text, text.index("id:b") + 4, "objectList expected")
@@ -15,7 +18,7 @@ from __future__ import annotations
 import bisect
 import re
 
-__all__ = ["explain", "line_starts"]
+__all__ = ["UnreadableTurtle", "explain", "line_starts", "turtle_tokens", "undefined_prefixes"]
 
 _COMMENT = re.compile(r"\s+#[^\"'<>]*$|^\s*#.*$")  # a trailing comment (not a # inside an IRI)
 
@@ -116,3 +119,85 @@ def explain(text: str, offset: int, why: str) -> tuple[int, str]:
         if rdflib_words in why:
             return line, ours
     return line, why
+
+
+# --- tokens: the light Turtle reader of `netkg fmt` and of the undefined-prefix report ----------
+
+
+class UnreadableTurtle(ValueError):
+    """No Turtle token starts at `line` (the text is not Turtle there)."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(f"line {line}: not Turtle")
+        self.line = line
+
+
+_TOKEN = re.compile(
+    r"""
+     (?P<ws>[ \t\r\n]+)
+    |(?P<comment>\#[^\r\n]*)
+    |(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+    |(?P<long>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*''')
+    |(?P<str>"(?:[^"\\\r\n]|\\.)*"|'(?:[^'\\\r\n]|\\.)*')
+    |(?P<punct>[\[\]();,])
+    |(?P<word>(?:\\.|[^\s<>"'\#;,\[\]()\\])+)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def turtle_tokens(text: str) -> list[tuple[str, str, int, int]]:
+    """(kind, text, offset, line) for each token of Turtle `text`, `word.` split into `word` and
+    `.`; UnreadableTurtle where no token starts."""
+    out: list[tuple[str, str, int, int]] = []
+    pos, line = 0, 1
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if m is None or m.end() == pos:
+            raise UnreadableTurtle(line)
+        kind, value = m.lastgroup or "", m.group()
+        if kind == "word":
+            stripped = value.rstrip(".")
+            if stripped:
+                out.append((kind, stripped, pos, line))
+            for k in range(len(stripped), len(value)):
+                out.append(("punct", ".", pos + k, line))
+        elif kind != "ws":
+            out.append((kind, value, pos, line))
+        line += value.count("\n")
+        pos = m.end()
+    return out
+
+
+_PN_PREFIX = re.compile(r"[A-Za-z\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*|")
+
+
+def undefined_prefixes(text: str) -> list[tuple[int, str]]:
+    """(line, prefix) of the first use of each prefix used before or without its @prefix.
+
+    rdflib stops at the first; this lists them all, so one run fixes a file.
+    """
+    try:
+        tokens = turtle_tokens(text)
+    except UnreadableTurtle:
+        return []
+    declared: set[str] = set()
+    found: dict[str, int] = {}
+    expect_prefix = False
+    for kind, value, _offset, line in tokens:
+        if kind != "word":
+            continue
+        if value.lower() in ("@prefix", "prefix"):
+            expect_prefix = True
+            continue
+        if expect_prefix:
+            declared.add(value.rstrip(":"))
+            expect_prefix = False
+            continue
+        name = value.lstrip("^")
+        if ":" not in name or name.startswith("_:"):
+            continue
+        prefix = name.split(":", 1)[0]
+        if _PN_PREFIX.fullmatch(prefix) and prefix not in declared and prefix not in found:
+            found[prefix] = line
+    return [(line, prefix) for prefix, line in found.items()]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 import pyoxigraph as ox
 
 from netkg.errors import BadRequest
-from netkg.store.protocol import Result, Term
+from netkg.store.protocol import QueryOptions, Result
 
 __all__ = ["Request", "check_syntax", "evaluate"]
 
@@ -30,24 +30,16 @@ class Request(NamedTuple):
     prefixes: Mapping[str, str] | None = None
 
     @classmethod
-    def of(
-        cls,
-        sparql: str,
-        substitutions: Mapping[str, Term] | None,
-        default_graph_uris: Sequence[str],
-        named_graph_uris: Sequence[str],
-        has_from: bool,
-        base_iri: str | None = None,
-        prefixes: Mapping[str, str] | None = None,
-    ) -> Request:
+    def of(cls, sparql: str, has_from: bool, options: QueryOptions) -> Request:
+        """The request for `sparql` with the `QueryOptions` a store was given."""
         return cls(
             sparql,
-            tuple(sorted((substitutions or {}).items())),
-            tuple(default_graph_uris),
-            tuple(named_graph_uris),
+            tuple(sorted((options.get("substitutions") or {}).items())),
+            tuple(options.get("default_graph_uris", ())),
+            tuple(options.get("named_graph_uris", ())),
             has_from,
-            base_iri,
-            prefixes,
+            options.get("base_iri"),
+            options.get("prefixes"),
         )
 
 

@@ -1,6 +1,7 @@
 """The query guard: what a query is, whether it may run, and whether it can run away.
 
-Everything here works on tokens (strings, IRIs and comments can't fool it) and runs before any
+Everything here works on tokens (netkg.sparql_tokens: strings, IRIs and comments can't fool it)
+and runs before any
 engine sees the query, so a query that would crash or exhaust an engine is refused with a 400:
 
 - `check_query` refuses UPDATE and (unless allowed) SERVICE (403), a query longer than
@@ -27,6 +28,7 @@ from typing import Literal, NamedTuple
 import pyoxigraph as ox
 
 from netkg.errors import BadRequest, Forbidden
+from netkg.sparql_tokens import TOKEN
 
 __all__ = [
     "LIGHT_LIMIT",
@@ -45,23 +47,6 @@ LIGHT_OFFSET = 10_000
 """The largest OFFSET of such a query (an offset is rows computed and thrown away)."""
 LIGHT_PATTERNS = 8
 """The most triple patterns such a query may join."""
-
-_TOKEN = re.compile(
-    r"""
-      (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
-                 |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
-    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-    | (?P<comment>\#[^\n\r]*)
-    | (?P<var>[?$][A-Za-z0-9_\u00b7\u00c0-\uffff]+)
-    | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-    | (?P<number>[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)
-    | (?P<pname>(?:[A-Za-z_][\w.\-]*)?:(?:[\w\-:%]|\.(?=[\w\-:%]))*)
-    | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
-    | (?P<space>\s+)
-    | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
 
 _PROLOGUE = re.compile(
     r"(?:\s*(?:BASE\s*<[^<>\"{}|^`\\\x00-\x20]*>|PREFIX\s+(?:[A-Za-z_][\w.\-]*)?:\s*"
@@ -134,7 +119,7 @@ def inspect_query(sparql: str) -> QueryShape:
     where: list[tuple[str, str]] = []  # (kind, text) of tokens inside the WHERE group
     where_closed = False
     declarations = _PROLOGUE.match(sparql)
-    for match in _TOKEN.finditer(sparql, declarations.end() if declarations else 0):
+    for match in TOKEN.finditer(sparql, declarations.end() if declarations else 0):
         kind = match.lastgroup or "other"
         if kind in ("space", "comment"):
             continue
@@ -321,7 +306,7 @@ def inline_terms(sparql: str, terms: Mapping[str, ox.NamedNode | ox.Literal]) ->
     """
     parts: list[str] = []
     last = 0
-    for match in _TOKEN.finditer(sparql):
+    for match in TOKEN.finditer(sparql):
         if match.lastgroup == "var" and match.group()[1:] in terms:
             parts += [sparql[last : match.start()], str(terms[match.group()[1:]])]
             last = match.end()

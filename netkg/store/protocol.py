@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from typing import Literal, NamedTuple, Protocol
+from collections.abc import Mapping, Sequence
+from typing import Literal, NamedTuple, Protocol, TypedDict, Unpack
 
 import pyoxigraph as ox
 
-from netkg.errors import StoreUnavailable
-
-__all__ = ["SPARQL_JSON", "TURTLE", "Lifetime", "QueryAnswer", "Result", "Store", "Term"]
+__all__ = ["SPARQL_JSON", "TURTLE", "QueryAnswer", "QueryOptions", "Result", "Store", "Term"]
 
 SPARQL_JSON = "application/sparql-results+json"
 TURTLE = "text/turtle"
@@ -30,32 +26,39 @@ class QueryAnswer(NamedTuple):
     body: bytes
 
 
+class QueryOptions(TypedDict, total=False):
+    """What a query may come with, every key optional: the one list of `Store.execute` and
+    `Store.query` (PEP 692 keyword arguments).
+
+    `substitutions` are bound, never spliced (default: none). `default_graph_uris` and
+    `named_graph_uris` are the SPARQL 1.1 Protocol dataset (default: the union of the named
+    graphs, unless the query has FROM). `timeout` in seconds (default: the store's, capped by its
+    maximum). `trusted` marks netkg's own queries (dereferencing, named queries): they run in the
+    serving process like bounded client queries (default: False). `client` names who asks (an
+    address), for fairness (default: ""). `base_iri` and `prefixes` are the BASE and PREFIX
+    declarations the query starts from (the endpoint's IRI and netkg's prefixes on /sparql); the
+    query's own declarations win, and parser errors name the line and column of `sparql` itself.
+    """
+
+    substitutions: Mapping[str, Term] | None
+    default_graph_uris: Sequence[str]
+    named_graph_uris: Sequence[str]
+    timeout: float | None
+    trusted: bool
+    client: str
+    base_iri: str | None
+    prefixes: Mapping[str, str] | None
+
+
 class Store(Protocol):
     """A read-only SPARQL store. `execute` gives typed results (serialise them once, with
     `netkg.store.results.serialise`); `query` gives them serialised in the format asked for.
-
-    `trusted` marks netkg's own queries (dereferencing, named queries): they run in the serving
-    process like bounded client queries. `client` names who asks (an address), for fairness.
-    `base_iri` and `prefixes` are the BASE and PREFIX declarations the query starts from (the
-    endpoint's IRI and netkg's prefixes on /sparql); the query's own declarations win, and
-    parser errors name the line and column of `sparql` itself.
+    Both take the same `QueryOptions`.
     """
 
     max_rows: int  # the most solutions or triples an answer may have
 
-    def execute(
-        self,
-        sparql: str,
-        *,
-        substitutions: Mapping[str, Term] | None = None,
-        default_graph_uris: Sequence[str] = (),
-        named_graph_uris: Sequence[str] = (),
-        timeout: float | None = None,
-        trusted: bool = False,
-        client: str = "",
-        base_iri: str | None = None,
-        prefixes: Mapping[str, str] | None = None,
-    ) -> Result: ...
+    def execute(self, sparql: str, **options: Unpack[QueryOptions]) -> Result: ...
 
     def query(
         self,
@@ -63,14 +66,7 @@ class Store(Protocol):
         *,
         solutions_format: str = SPARQL_JSON,
         graph_format: str = TURTLE,
-        substitutions: Mapping[str, Term] | None = None,
-        default_graph_uris: Sequence[str] = (),
-        named_graph_uris: Sequence[str] = (),
-        timeout: float | None = None,
-        trusted: bool = False,
-        client: str = "",
-        base_iri: str | None = None,
-        prefixes: Mapping[str, str] | None = None,
+        **options: Unpack[QueryOptions],
     ) -> QueryAnswer: ...
 
     def runs_inline(self, sparql: str) -> bool:
@@ -85,60 +81,3 @@ class Store(Protocol):
     def close(self, *, drain: bool = False) -> None:
         """Stop taking queries; with `drain`, free resources once the queries in flight end."""
         ...
-
-
-class Lifetime:
-    """Counts a store's queries in flight, so that hot reload can close the old store when its
-    last query ends. A draining store still answers for `grace` seconds (a request that picked
-    it just before the swap is served), then closes as soon as nothing is in flight."""
-
-    def __init__(self, release: Callable[[], None], *, grace: float = 2.0) -> None:
-        self._release = release
-        self.grace = grace
-        self._lock = threading.Lock()
-        self._in_flight = 0
-        self._draining = False
-        self._grace_over = False
-        self.closed = False
-
-    @contextmanager
-    def query(self) -> Iterator[None]:
-        with self._lock:
-            if self.closed:
-                raise StoreUnavailable("the store was closed (a newer release replaced it)")
-            self._in_flight += 1
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._in_flight -= 1
-            self._release_if_done()
-
-    def _release_if_done(self) -> None:
-        with self._lock:
-            done = self._grace_over and self._in_flight == 0 and not self.closed
-            if done:
-                self.closed = True
-        if done:
-            self._release()
-
-    def _end_grace(self) -> None:
-        with self._lock:
-            self._grace_over = True
-        self._release_if_done()
-
-    def close(self, *, drain: bool = False) -> None:
-        if drain:
-            with self._lock:
-                if self._draining or self.closed:
-                    return
-                self._draining = True
-            timer = threading.Timer(self.grace, self._end_grace)
-            timer.daemon = True
-            timer.start()
-            return
-        with self._lock:
-            if self.closed:
-                return
-            self.closed = True
-        self._release()

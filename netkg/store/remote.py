@@ -23,15 +23,17 @@ import httpx
 import pyoxigraph as ox
 
 from netkg.errors import BadRequest, QueryTimeout, ResultTooLarge, StoreUnavailable
+from netkg.sparql_tokens import TOKEN
+from netkg.store.base import Checked, GuardedStore, Limits
 from netkg.store.engine import check_syntax
-from netkg.store.guard import QueryShape, check_dataset, check_query, inspect_query
-from netkg.store.protocol import SPARQL_JSON, TURTLE, Lifetime, QueryAnswer, Result, Term
+from netkg.store.guard import inspect_query
+from netkg.store.protocol import Result, Term
 from netkg.store.results import N_TRIPLES, TSV, serialise, timeout_error, too_large
 
 __all__ = ["RemoteStore", "bind_values", "load_release_to", "values_block"]
 
 
-def values_block(substitutions: Mapping[str, ox.NamedNode | ox.BlankNode | ox.Literal]) -> str:
+def values_block(substitutions: Mapping[str, Term]) -> str:
     """Render bound parameters as a VALUES block from RDF terms (N-Triples syntax, never spliced
     text): `{"t": NamedNode("http://x")}` -> `VALUES (?t) { (<http://x>) }`."""
     names = sorted(substitutions)
@@ -54,10 +56,31 @@ def bind_values(sparql: str, substitutions: Mapping[str, Any]) -> str:
     return f"{sparql[:at]} {values_block(substitutions)} {sparql[at:]}"
 
 
-_OWN_BASE = re.compile(r"(?:\s|#[^\n]*\n|PREFIX\s+[^\s:]*:\s*<[^>]*>)*BASE\s*<", re.IGNORECASE)
-"""A query whose prologue declares its own BASE."""
-_FIRST_BASE = re.compile(r"(?:\s|#[^\n]*\n)*BASE\s*<[^<>]*>", re.IGNORECASE)
-"""A query that starts with its own BASE."""
+_DECLARATIONS = {"BASE": ("iri",), "PREFIX": ("pname", "iri")}
+"""The tokens after each keyword of a SPARQL prologue."""
+
+
+def _own_base(sparql: str) -> tuple[bool, int]:
+    """Whether the query's prologue (its BASE and PREFIX declarations) declares a BASE, and where
+    the BASE declaration that starts the query ends (0: the query does not start with one)."""
+    tokens = (m for m in TOKEN.finditer(sparql) if m.lastgroup not in ("space", "comment"))
+    declares_base, first_end, first = False, 0, True
+    for keyword in tokens:
+        word = keyword.group().upper()
+        expected = _DECLARATIONS.get(word)
+        if expected is None:
+            break
+        last = keyword
+        for kind in expected:
+            part = next(tokens, None)
+            if part is None or part.lastgroup != kind:
+                return declares_base, first_end
+            last = part
+        if word == "BASE":
+            declares_base = True
+            first_end = last.end() if first else first_end
+        first = False
+    return declares_base, first_end
 
 
 def _with_prologue(sparql: str, base_iri: str | None, prefixes: Mapping[str, str] | None) -> str:
@@ -69,10 +92,10 @@ def _with_prologue(sparql: str, base_iri: str | None, prefixes: Mapping[str, str
     meaning, and Virtuoso refuses a BASE after a PREFIX.
     """
     declarations = " ".join(f"PREFIX {p}: <{iri}>" for p, iri in (prefixes or {}).items())
-    first = _FIRST_BASE.match(sparql)
-    if first:
-        return f"{sparql[: first.end()]} {declarations} {sparql[first.end() :]}"
-    if base_iri is not None and not _OWN_BASE.match(sparql):
+    declares_base, first_end = _own_base(sparql)
+    if first_end:
+        return f"{sparql[:first_end]} {declarations} {sparql[first_end:]}"
+    if base_iri is not None and not declares_base:
         declarations = f"BASE <{base_iri}> {declarations}"
     return f"{declarations}\n{sparql}"
 
@@ -133,36 +156,27 @@ def _refuse_store_cut(response: httpx.Response, max_rows: int) -> None:
     )
 
 
-class RemoteStore:
+class RemoteStore(GuardedStore):
     """A SPARQL 1.1 Protocol endpoint (Oxigraph server, Virtuoso, Fuseki, GraphDB, Neptune)."""
+
+    counts_rows = True  # while reading the answer (`_read_limited`, `_typed`)
 
     def __init__(
         self,
         url: str,
+        limits: Limits | None = None,
         *,
-        query_timeout: float = 10.0,
-        max_query_timeout: float = 60.0,
-        max_rows: int = 10_000,
-        allow_service: bool = False,
-        max_query_depth: int = 64,
-        max_query_bytes: int = 100_000,
         graphs: Sequence[str] = (),
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.url = url
         self.graphs = tuple(graphs)  # the release's named graphs (`Release.graphs`)
-        self.query_timeout = query_timeout
-        self.max_query_timeout = max_query_timeout
-        self.max_rows = max_rows
-        self.allow_service = allow_service
-        self.max_query_depth = max_query_depth
-        self.max_query_bytes = max_query_bytes
         self._client = httpx.Client(
             transport=transport,
             limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
             headers={"User-Agent": "netkg"},
         )
-        self._lifetime = Lifetime(self._client.close)
+        super().__init__(limits or Limits(), self._client.close)
 
     def runs_inline(self, sparql: str) -> bool:
         return False  # network I/O: never on an event loop
@@ -170,88 +184,41 @@ class RemoteStore:
     def status(self) -> dict[str, int]:
         return {}
 
-    def query(
-        self,
-        sparql: str,
-        *,
-        solutions_format: str = SPARQL_JSON,
-        graph_format: str = TURTLE,
-        substitutions: Mapping[str, Term] | None = None,
-        default_graph_uris: Sequence[str] = (),
-        named_graph_uris: Sequence[str] = (),
-        timeout: float | None = None,
-        trusted: bool = False,
-        client: str = "",
-        base_iri: str | None = None,
-        prefixes: Mapping[str, str] | None = None,
-    ) -> QueryAnswer:
-        result = self.execute(
-            sparql,
-            substitutions=substitutions,
-            default_graph_uris=default_graph_uris,
-            named_graph_uris=named_graph_uris,
-            timeout=timeout,
-            base_iri=base_iri,
-            prefixes=prefixes,
-        )
-        return serialise(
-            result,
-            solutions_format=solutions_format,
-            graph_format=graph_format,
-            max_rows=self.max_rows,
-            bounded=True,  # counted while reading
-        )
-
-    def execute(
-        self,
-        sparql: str,
-        *,
-        substitutions: Mapping[str, Term] | None = None,
-        default_graph_uris: Sequence[str] = (),
-        named_graph_uris: Sequence[str] = (),
-        timeout: float | None = None,
-        trusted: bool = False,
-        client: str = "",
-        base_iri: str | None = None,
-        prefixes: Mapping[str, str] | None = None,
-    ) -> Result:
-        shape = check_query(
-            sparql,
-            allow_service=self.allow_service,
-            max_depth=self.max_query_depth,
-            max_bytes=self.max_query_bytes,
-        )
-        check_dataset(default_graph_uris, named_graph_uris)
+    def _answer(self, query: Checked) -> Result:
+        """Typed results (whatever the formats asked: the endpoint's are not netkg's)."""
+        sparql, shape, options = query.sparql, query.shape, query.options
+        base_iri, prefixes = options.get("base_iri"), options.get("prefixes")
         # one parser's messages, whatever the engine, at the line and column of the client's text
         check_syntax(sparql, base_iri=base_iri, prefixes=prefixes)
-        limit = min(timeout or self.query_timeout, self.max_query_timeout)
+        substitutions = options.get("substitutions")
         if substitutions:
             sparql = bind_values(sparql, substitutions)
-        sparql = _with_prologue(sparql, base_iri, prefixes)
-        with self._lifetime.query():
-            body, media = self._post(sparql, shape, default_graph_uris, named_graph_uris, limit)
+        dataset = _remote_dataset(
+            self.graphs,
+            options.get("default_graph_uris", ()),
+            options.get("named_graph_uris", ()),
+            has_from=shape.has_from,
+        )
+        body, media = self._post(
+            _with_prologue(sparql, base_iri, prefixes),
+            _remote_accept(shape.form),
+            dataset,
+            self.limits.timeout(options.get("timeout")),
+        )
         return self._typed(body, media)
 
     def _post(
-        self,
-        sparql: str,
-        shape: QueryShape,
-        default_graph_uris: Sequence[str],
-        named_graph_uris: Sequence[str],
-        limit: float,
+        self, sparql: str, accept: str, dataset: dict[str, list[str]], limit: float
     ) -> tuple[bytes, str]:
-        dataset = _remote_dataset(
-            self.graphs, default_graph_uris, named_graph_uris, has_from=shape.has_from
-        )
         stopped = timeout_error(
-            f"the store did not answer within {limit:g}s", self.max_query_timeout
+            f"the store did not answer within {limit:g}s", self.limits.max_query_timeout
         )
         deadline = time.monotonic() + limit
         request = self._client.build_request(
             "POST",
             self.url,
             data={"query": sparql, **dataset},
-            headers={"Accept": _remote_accept(shape.form)},
+            headers={"Accept": accept},
             timeout=httpx.Timeout(limit, connect=min(limit, 5.0)),
         )
         try:
@@ -321,9 +288,6 @@ class RemoteStore:
                 raise too_large(self.max_rows, "triples")
             return triples
         raise StoreUnavailable(f"the SPARQL store answered with an unknown type {media!r}")
-
-    def close(self, *, drain: bool = False) -> None:
-        self._lifetime.close(drain=drain)
 
 
 def load_release_to(

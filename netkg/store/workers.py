@@ -20,6 +20,7 @@ import subprocess
 import sys
 import threading
 from collections import Counter
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import NamedTuple
@@ -39,7 +40,7 @@ from netkg.store.engine import Request, evaluate
 from netkg.store.protocol import QueryAnswer
 from netkg.store.results import serialise, timeout_error
 
-__all__ = ["Job", "WorkerPool"]
+__all__ = ["Admission", "Job", "WorkerPool"]
 
 log = logging.getLogger(__name__)
 
@@ -131,27 +132,33 @@ class _Worker:
             self.conn.close()
 
 
+@dataclass(frozen=True)
+class Admission:
+    """How many long queries run (one per worker) and wait, for how long, and per client; the
+    names are the settings' (NETKG_WORKERS, …)."""
+
+    workers: int = 2
+    queue_size: int = 8
+    client_limit: int = 2  # long queries one client (address) may have admitted
+    worker_wait: float = 10.0  # seconds a query may wait for a worker
+    worker_nice: int = 10  # the workers' CPU priority (os.nice)
+
+
 class WorkerPool:
-    """`size` workers over the store at `location`; see the module docstring."""
+    """Workers over the store at `location`, admitting queries as `admission` says; see the
+    module docstring. `max_timeout` is only named in the message of a query stopped at its
+    limit."""
 
     def __init__(
         self,
         location: Path,
+        admission: Admission,
         *,
-        size: int = 2,
-        queue_size: int = 8,
-        per_client: int = 2,
-        wait: float = 10.0,
-        nice: int = 10,
         max_timeout: float = 60.0,
         start_timeout: float = 60.0,
     ) -> None:
         self.location = location
-        self.size = size
-        self.queue_size = queue_size
-        self.per_client = per_client
-        self.wait = wait
-        self.nice = nice
+        self.admission = admission
         self.max_timeout = max_timeout
         self.start_timeout = start_timeout
         self._idle: queue.Queue[_Worker] = queue.Queue()
@@ -169,14 +176,14 @@ class WorkerPool:
             if self._started:
                 return
             self._started = True
-        for _ in range(self.size):
+        for _ in range(self.admission.workers):
             self._start_worker()
 
     # --- the workers ---
 
     def _start_worker(self) -> None:
         """Start a worker; it joins the idle queue once it has opened the store."""
-        worker = _Worker(self.location, self.nice)
+        worker = _Worker(self.location, self.admission.worker_nice)
         with self._lock:
             closed = self._closed  # closed while it started: it must not outlive the pool
             if not closed:
@@ -233,18 +240,19 @@ class WorkerPool:
 
     def answer(self, job: Job, *, limit: float, client: str = "") -> QueryAnswer:
         """Run `job` on a worker within `limit` seconds (QueryTimeout after: worker killed)."""
+        rules = self.admission
         with self._lock:
             if self._closed:
                 raise StoreUnavailable("the store is closed")
-            if self._admitted >= self.size + self.queue_size:
+            if self._admitted >= rules.workers + rules.queue_size:
                 raise ServiceBusy(
-                    f"{self.size} long queries are running and {self.queue_size} are waiting "
+                    f"{rules.workers} long queries are running and {rules.queue_size} are waiting "
                     "(this server's limits); try again shortly, or ask a bounded query (with "
                     "LIMIT) that the server answers at once"
                 )
-            if self.per_client and self._clients[client] >= self.per_client:
+            if rules.client_limit and self._clients[client] >= rules.client_limit:
                 raise TooManyRequests(
-                    f"you already have {self.per_client} long queries running (this server's "
+                    f"you already have {rules.client_limit} long queries running (this server's "
                     "limit per client); wait for them to finish"
                 )
             self._admitted += 1
@@ -260,11 +268,12 @@ class WorkerPool:
                     del self._clients[client]
 
     def _run(self, job: Job, limit: float) -> QueryAnswer:
+        wait = self.admission.worker_wait
         try:
-            worker = self._idle.get(timeout=self.wait)
+            worker = self._idle.get(timeout=wait)
         except queue.Empty:
             raise ServiceBusy(
-                f"all query workers stayed busy for {self.wait:g}s; try again shortly"
+                f"all query workers stayed busy for {wait:g}s; try again shortly"
             ) from None
         try:
             worker.conn.send(job)

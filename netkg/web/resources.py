@@ -23,9 +23,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import threading
-from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +39,7 @@ from netkg.errors import NotFound
 from netkg.store.guard import inline_terms
 from netkg.web import describe as d
 from netkg.web import openapi
+from netkg.web.cache import ReleaseCache
 from netkg.web.http import fixed_representation
 from netkg.web.negotiate import GRAPH, HTML, Choice, Offer, negotiate
 from netkg.web.pages import render, request_language
@@ -88,32 +87,11 @@ VOID_PATH = "/void"
 # --- per-release caches -----------------------------------------------------------------------
 
 
-class _Cache:
-    """A small LRU keyed by (release etag, …): honest, as data only changes with a release."""
-
-    def __init__(self, size: int = 256) -> None:
-        self.size = size
-        self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        value = make()
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return value
-
-
-def _cache_of(request: Request) -> _Cache:
+def _cache_of(request: Request) -> ReleaseCache[Hashable, Any]:
     """One cache per app (so two apps over different stores never share answers)."""
-    cache: _Cache | None = getattr(request.app.state, "resources_cache", None)
+    cache: ReleaseCache[Hashable, Any] | None = getattr(request.app.state, "resources_cache", None)
     if cache is None:
-        cache = _Cache()
+        cache = ReleaseCache(256)
         request.app.state.resources_cache = cache
     return cache
 
@@ -128,7 +106,7 @@ class _Site:
     dist: Path
     files: dict[str, str]
     state: AppState
-    cache: _Cache
+    cache: ReleaseCache[Hashable, Any]
 
 
 def _site(request: Request) -> _Site:
@@ -163,7 +141,7 @@ def _context(site: _Site) -> dict[str, Any]:
 
         return make_context(Graph())
 
-    result: dict[str, Any] = site.cache.get((site.etag, "context"), load)
+    result: dict[str, Any] = site.cache.get_or_make(site.etag, "context", load)
     return result
 
 
@@ -175,7 +153,7 @@ def _release_meta(site: _Site) -> dict[str, Any]:
         except (OSError, ValueError):
             return {}
 
-    result: dict[str, Any] = site.cache.get((site.etag, "release.json"), load)
+    result: dict[str, Any] = site.cache.get_or_make(site.etag, "release.json", load)
     return result
 
 
@@ -238,8 +216,9 @@ def _respond(
 
 
 def _rdf_bytes(site: _Site, key: str, description: d.Description, media: str) -> bytes:
-    body: bytes = site.cache.get(
-        (site.etag, "rdf", key, media),
+    body: bytes = site.cache.get_or_make(
+        site.etag,
+        ("rdf", key, media),
         lambda: d.serialise(description, media, _context(site)),
     )
     return body
@@ -260,8 +239,8 @@ def _description(site: _Site, iri: str) -> d.Description:
         ox.NamedNode(iri)
     except ValueError:
         return d.Description(iri, ())
-    result: d.Description = site.cache.get(
-        (site.etag, "describe", iri), lambda: d.describe(site.state.store, iri)
+    result: d.Description = site.cache.get_or_make(
+        site.etag, ("describe", iri), lambda: d.describe(site.state.store, iri)
     )
     return result
 
@@ -281,8 +260,9 @@ def _resource(request: Request, path: str) -> Response:
         return _not_found(request, choice.media_type, f"no resource {iri} in this release")
 
     def page() -> Response:
-        view = site.cache.get(
-            (site.etag, "view", iri, _lang(request)),
+        view = site.cache.get_or_make(
+            site.etag,
+            ("view", iri, _lang(request)),
             lambda: _resource_view(description, iri, site, request),
         )
         return render(request, "resource.html", **view)
@@ -362,7 +342,7 @@ def _void(site: _Site) -> d.Description:
         triples = [q.triple for q in ox.parse(path=path, format=ox.RdfFormat.TURTLE)]
         return d.Description.of(site.base + "void#netkg", triples)
 
-    result: d.Description = site.cache.get((site.etag, "void"), load)
+    result: d.Description = site.cache.get_or_make(site.etag, "void", load)
     return result
 
 
@@ -507,8 +487,8 @@ def download_file(request: Request, name: str) -> Response:
     sha = site.files.get(name)
     path = site.dist / name
     if name == "release.json":  # the index itself: it can't list its own checksum
-        sha = site.cache.get(
-            (site.etag, "release.json sha"), lambda: hashlib.sha256(path.read_bytes()).hexdigest()
+        sha = site.cache.get_or_make(
+            site.etag, "release.json sha", lambda: hashlib.sha256(path.read_bytes()).hexdigest()
         )
     if sha is None or not path.is_file():
         raise NotFound(f"no file {name!r} in this release; see /download/ for the list")
@@ -554,8 +534,8 @@ def version(request: Request) -> Response:
 
 def _ontology(site: _Site) -> d.Description:
     iri = site.base + "ontology"
-    result: d.Description = site.cache.get(
-        (site.etag, "ontology"), lambda: d.ontology_graph(site.state.store, iri)
+    result: d.Description = site.cache.get_or_make(
+        site.etag, "ontology", lambda: d.ontology_graph(site.state.store, iri)
     )
     return result
 
@@ -569,8 +549,8 @@ def _ontology_response(request: Request, suffix: str | None) -> Response:
 
     def page() -> Response:
         lang = _lang(request)
-        view = site.cache.get(
-            (site.etag, "ontology view", lang), lambda: d.ontology_view(description, lang)
+        view = site.cache.get_or_make(
+            site.etag, ("ontology view", lang), lambda: d.ontology_view(description, lang)
         )
         return render(request, "ontology.html", **view)
 
@@ -593,8 +573,8 @@ def ontology_path(request: Request, rest: str) -> Response:
     `/ontology`; anything else under ontology/ is described like any other IRI."""
     site = _site(request)
     description = _ontology(site)
-    graph: d.Graph = site.cache.get(
-        (site.etag, "ontology index"), lambda: d.Graph(description.triples)
+    graph: d.Graph = site.cache.get_or_make(
+        site.etag, "ontology index", lambda: d.Graph(description.triples)
     )
     term = site.base + "ontology#" + rest
     if rest and term in graph.out:
@@ -647,7 +627,7 @@ def named_graph(request: Request, name: str) -> Response:
     """A named graph of the release: 303 to the query that returns it, on /sparql."""
     site = _site(request)
     iri = site.base + "graph/" + name
-    graphs = site.cache.get((site.etag, "graphs"), lambda: named_graphs(site.state.store))
+    graphs = site.cache.get_or_make(site.etag, "graphs", lambda: named_graphs(site.state.store))
     if iri not in {graph for graph, _ in graphs}:
         raise NotFound(f"no named graph {iri} in this release; see /sparql for the list")
     return _see_query(d.graph_query(iri))

@@ -1,7 +1,8 @@
 """A cache of whole GET responses, in front of everything else: repeated reads skip the app.
 
 The data only changes with a release, so a 200 response is reusable until the release changes:
-the key is (release etag, path, query string, the request headers the response's `Vary` names).
+the key is (path, query string, the request headers the response's `Vary` names), in a
+`ReleaseCache` (netkg.web.cache) of the release etag, so a new release empties it.
 A hit is answered here, with no routing, no store call and no re-hashing; `If-None-Match` and
 `HEAD` are honoured on hits as `HttpPolicies` does on misses. Responses that are personal
 (`Set-Cookie`, `private`, `no-store`) or large, and `/-/` system endpoints, are never kept.
@@ -10,11 +11,11 @@ The cache is bounded in entries and bytes (LRU), so serving never grows memory w
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from netkg.web.cache import ReleaseCache
 from netkg.web.http import KEEP_ON_304, if_none_match_matches
 
 __all__ = ["ResponseCache"]
@@ -63,10 +64,10 @@ class ResponseCache:
     def __init__(self, app: ASGIApp, *, max_entries: int = 2048, max_bytes: int = 64 << 20) -> None:
         self.app = app
         self.max_entries = max_entries
-        self.max_bytes = max_bytes
         self.max_entry_bytes = max_bytes // 16
-        self.size = 0
-        self.entries: OrderedDict[tuple[object, ...], _Entry] = OrderedDict()
+        self.entries: ReleaseCache[tuple[object, ...], _Entry] = ReleaseCache(
+            max_entries, max_bytes=max_bytes
+        )
         self.varies: dict[tuple[str, bytes], tuple[bytes, ...]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -82,9 +83,8 @@ class ResponseCache:
         resource = (path, bytes(scope.get("query_string", b"")))
         names = self.varies.get(resource)
         if names is not None:
-            entry = self.entries.get(self._key(release, resource, names, scope))
+            entry = self.entries.get(release, self._key(resource, names, scope))
             if entry is not None:
-                self.entries.move_to_end(self._key(release, resource, names, scope))
                 await self._replay(entry, scope, send)
                 return
         if method == "HEAD":  # a HEAD response has no body to keep
@@ -94,9 +94,9 @@ class ResponseCache:
 
     @staticmethod
     def _key(
-        release: str, resource: tuple[str, bytes], names: tuple[bytes, ...], scope: Scope
+        resource: tuple[str, bytes], names: tuple[bytes, ...], scope: Scope
     ) -> tuple[object, ...]:
-        return (release, *resource, *(_request_header(scope, n) for n in names))
+        return (*resource, *(_request_header(scope, n) for n in names))
 
     async def _replay(self, entry: _Entry, scope: Scope, send: Send) -> None:
         inm = _request_header(scope, b"if-none-match")
@@ -144,21 +144,14 @@ class ResponseCache:
         names = _vary_names(headers)
         self.varies[resource] = names
         etag = next((v.decode("latin-1") for k, v in headers if k == b"etag"), None)
-        key = self._key(release, resource, names, scope)
-        old = self.entries.pop(key, None)
-        if old is not None:
-            self.size -= len(old.body)
-        self.entries[key] = _Entry(headers, body, etag)
-        self.size += len(body)
-        while len(self.entries) > self.max_entries or self.size > self.max_bytes:
-            _, evicted = self.entries.popitem(last=False)
-            self.size -= len(evicted.body)
+        key = self._key(resource, names, scope)
+        self.entries.put(release, key, _Entry(headers, body, etag), size=len(body))
         if len(self.varies) > 4 * self.max_entries:  # forget Vary of long-evicted resources
             self.varies.clear()
 
 
 def _release_etag(scope: Scope) -> str:
-    """The served release's etag: a new release makes every earlier entry unreachable."""
+    """The served release's etag: a new release empties the cache."""
     app = scope.get("app")
     state = getattr(getattr(app, "state", None), "netkg", None)
     release = getattr(state, "release", None)

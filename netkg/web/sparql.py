@@ -37,6 +37,7 @@ from netkg.errors import (
     UriTooLong,
 )
 from netkg.prefixes import PREFIXES, curie
+from netkg.sparql_tokens import undeclared_prefixes
 from netkg.store import QueryAnswer, Result, Store, check_dataset, inspect_query
 from netkg.store.protocol import SPARQL_JSON, TURTLE
 from netkg.store.results import serialise, too_large
@@ -330,8 +331,6 @@ class _Dataset(NamedTuple):
 
 
 _POSITION = re.compile(r"error at (\d+):(\d+): ")
-_PNAME = re.compile(r"(?<![\w<?$])([A-Za-z][\w.-]*)?:(?=[\w%\\]|\s)")
-_DECLARED = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE)
 
 
 def _readable(message: str, query: str) -> str:
@@ -347,8 +346,7 @@ def _readable(message: str, query: str) -> str:
     if 0 < line <= len(lines):
         where += f" (near \u201c{lines[line - 1].strip()[:80]}\u201d)"
     if "Prefix not found" in expected:
-        declared = set(PREFIXES) | {m.group(1) or "" for m in _DECLARED.finditer(query)}
-        unknown = sorted({m.group(1) or "" for m in _PNAME.finditer(query)} - declared)
+        unknown = [p for p in undeclared_prefixes(query) if p not in PREFIXES]
         named = ", ".join(f"{u}:" for u in unknown) or "a prefix"
         return (
             f"{where}: {named} is not declared; add a PREFIX line for it, or use one of the "

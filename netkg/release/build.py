@@ -227,7 +227,7 @@ _NQ = ox.RdfFormat.N_QUADS
 _TTL = ox.RdfFormat.TURTLE
 
 
-def _nt_lines(graph: Graph, graph_name: URIRef | None = None) -> list[str]:
+def _sorted_lines(graph: Graph, graph_name: URIRef | None = None) -> list[str]:
     """The graph as lines in pyoxigraph's canonical form, sorted and unique: N-Triples, or with
     `graph_name` N-Quads of that named graph; the one form of every line in netkg.nt and
     netkg.nq, curated or bulk, so equal triples dedupe."""
@@ -348,10 +348,34 @@ def _read_bulk(paths: Sequence[Path], work: Path) -> list[str]:
 def jsonld_document(lines: Sequence[str], context: dict[str, Any]) -> dict[str, Any]:
     """N-Triples lines as JSON-LD compacted by pyld with netkg's context inline: a `@graph` of
     node objects sorted by `@id` (blank nodes last), values in the order of the (sorted) lines."""
-    expanded = jsonld.from_rdf("".join(lines), {"format": "application/n-quads"})
+    expanded = jsonld.from_rdf(_pyld_dataset(lines), {})
     document: dict[str, Any] = jsonld.compact(expanded, context, {"graph": True})
     document["@graph"].sort(key=lambda node: (node["@id"].startswith("_:"), node["@id"]))
     return document
+
+
+def _pyld_dataset(lines: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """N-Triples lines (unique) in pyld's RDF dataset form, parsed by pyoxigraph: pyld's own
+    N-Quads parser compares each triple with every one before it (52 M comparisons, a minute,
+    at 10k triples)."""
+
+    def term(node: Any) -> dict[str, str]:
+        if isinstance(node, ox.NamedNode):
+            return {"type": "IRI", "value": node.value}
+        if isinstance(node, ox.BlankNode):
+            return {"type": "blank node", "value": "_:" + node.value}
+        literal = {"type": "literal", "value": node.value, "datatype": node.datatype.value}
+        if node.language:
+            literal["language"] = node.language
+        return literal
+
+    parsed = ox.parse(input="".join(lines).encode("utf-8"), format=_NT)
+    return {
+        "@default": [
+            {"subject": term(q.subject), "predicate": term(q.predicate), "object": term(q.object)}
+            for q in parsed
+        ]
+    }
 
 
 _SPLICE = "\ue000bulk nodes go here"  # never a node: a marker in the text, replaced as written
@@ -385,20 +409,12 @@ def _lines(lines: Iterable[str]) -> Callable[[Any], None]:
     return write
 
 
-def turtle_prefixes(graph: Graph) -> dict[str, str]:
-    """netkg's prefixes, then those `graph` binds to other namespaces (not rdflib's `nsN`)."""
-    prefixes = dict(PREFIXES)
-    for prefix, namespace in graph.namespace_manager.namespaces():
-        if prefix and not prefix.startswith("ns") and str(namespace) not in prefixes.values():
-            prefixes.setdefault(prefix, str(namespace))
-    return prefixes
-
-
 def _turtle(graph: Graph) -> str:
-    """Stable Turtle by pyoxigraph: the sorted N-Triples lines grouped by subject."""
-    lines = "".join(_nt_lines(graph)).encode("utf-8")
+    """Stable Turtle by pyoxigraph: the sorted N-Triples lines grouped by subject, with the
+    prefixes netkg's context declares for the graph."""
+    lines = "".join(_sorted_lines(graph)).encode("utf-8")
     triples = (quad.triple for quad in ox.parse(input=lines, format=_NT))
-    text = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=turtle_prefixes(graph))
+    text = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=ctx.ontology_prefixes(graph))
     return (text or b"").decode("utf-8")
 
 
@@ -549,13 +565,13 @@ def build_release(
                 (DATA_GRAPH, sources.data),
                 (QUERIES_GRAPH, queries),
             )
-            for line in _nt_lines(graph, graph_iri)
+            for line in _sorted_lines(graph, graph_iri)
         ]
 
-        curated = _nt_lines(merged)
+        curated = _sorted_lines(merged)
         lines = list(_merge_unique(curated, bulk_lines))
         _write(tmp, "netkg.nt", [_lines(lines)], progress)
-        prefixes = turtle_prefixes(merged)
+        prefixes = ctx.ontology_prefixes(merged)
         _write(tmp, "netkg.ttl", [_serialised(tmp / "netkg.nt", _TTL, prefixes=prefixes)], progress)
         _write(tmp, "context.jsonld", [ctx.dumps(context)], progress)
         jsonld_parts = _jsonld_parts(curated, context, bulk_file if bulk_lines else None, work)
@@ -591,7 +607,7 @@ def build_release(
             )
 
         written = sorted(p.name for p in tmp.iterdir() if p.is_file())
-        void_quads = _nt_lines(description(written, ["netkg.nq", "void.ttl"]), VOID_GRAPH)
+        void_quads = _sorted_lines(description(written, ["netkg.nq", "void.ttl"]), VOID_GRAPH)
         del bulk_lines
         bulk_quads = work / "bulk.nq"  # quads of the data graph, as sorted as bulk.nt
         _serialised(bulk_file, _NQ, DATA_GRAPH)(str(bulk_quads))

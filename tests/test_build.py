@@ -169,6 +169,19 @@ def test_jsonld_reads_the_same_in_a_full_jsonld_processor(dist: Path) -> None:
     assert isomorphic(Graph().parse(data=nquads, format="nt"), merged_sources())
 
 
+def test_jsonld_is_pyld_compaction_with_the_generated_context(dist: Path) -> None:
+    """The file is what pyld makes of it again: compacted by pyld with context.jsonld, no more."""
+    from pyld import jsonld
+
+    document = json.loads((dist / "netkg.jsonld").read_text(encoding="utf-8"))
+    context = json.loads((dist / "context.jsonld").read_text(encoding="utf-8"))
+    again = jsonld.compact(jsonld.expand(document), context, {"graph": True})
+    assert again["@context"] == document["@context"] == context["@context"]
+    nodes = sorted(again["@graph"], key=lambda n: (n["@id"].startswith("_:"), n["@id"]))
+    assert nodes == document["@graph"]
+    assert any("@list" in json.dumps(node) for node in nodes)  # RDF lists as JSON-LD lists
+
+
 def test_context_comes_from_the_ontology() -> None:
     ontology = load_sources(SRC).ontology
     context = make_context(ontology)["@context"]

@@ -139,9 +139,15 @@ def test_line_formats_are_sorted_and_blank_nodes_canonical(dist: Path) -> None:
     for name in ("netkg.nt", "netkg.nq"):
         lines = (dist / name).read_text(encoding="utf-8").splitlines()
         assert lines == sorted(lines)
-    nt = (dist / "netkg.nt").read_text(encoding="utf-8")
-    # the ontology's restriction and the data's list are two blank nodes, never merged
-    assert "_:ocb" in nt and "_:dcb" in nt
+    # the ontology's restriction and the data's list are blank nodes of their own graph, never
+    # merged: labelled from their content, `o…` in the ontology graph and `d…` in the data graph
+    labels: dict[str, set[str]] = {}
+    for line in (dist / "netkg.nq").read_text(encoding="utf-8").splitlines():
+        graph = line[line.rindex("<") + 1 : line.rindex(">")]
+        labels.setdefault(graph, set()).update(re.findall(r"_:(\S+)", line))
+    assert labels[str(ONTOLOGY_GRAPH)] and labels[str(DATA_GRAPH)]
+    assert all(re.fullmatch("o[0-9a-f]{20}", label) for label in labels[str(ONTOLOGY_GRAPH)])
+    assert all(re.fullmatch("d[0-9a-f]{20}", label) for label in labels[str(DATA_GRAPH)])
 
 
 def test_jsonld_is_compacted_with_netkgs_context(dist: Path) -> None:
@@ -161,6 +167,19 @@ def test_jsonld_reads_the_same_in_a_full_jsonld_processor(dist: Path) -> None:
     document = json.loads((dist / "netkg.jsonld").read_text(encoding="utf-8"))
     nquads = jsonld.to_rdf(document, {"format": "application/n-quads"})
     assert isomorphic(Graph().parse(data=nquads, format="nt"), merged_sources())
+
+
+def test_jsonld_is_pyld_compaction_with_the_generated_context(dist: Path) -> None:
+    """The file is what pyld makes of it again: compacted by pyld with context.jsonld, no more."""
+    from pyld import jsonld
+
+    document = json.loads((dist / "netkg.jsonld").read_text(encoding="utf-8"))
+    context = json.loads((dist / "context.jsonld").read_text(encoding="utf-8"))
+    again = jsonld.compact(jsonld.expand(document), context, {"graph": True})
+    assert again["@context"] == document["@context"] == context["@context"]
+    nodes = sorted(again["@graph"], key=lambda n: (n["@id"].startswith("_:"), n["@id"]))
+    assert nodes == document["@graph"]
+    assert any("@list" in json.dumps(node) for node in nodes)  # RDF lists as JSON-LD lists
 
 
 def test_context_comes_from_the_ontology() -> None:
@@ -340,7 +359,7 @@ from pathlib import Path
 from netkg.release.build import build_release
 
 def die(name: str) -> None:
-    if name == "netkg.nt":  # killed half-way: some files written, the rest not
+    if name == "netkg.ttl":  # killed half-way: some files written, the rest not
         os.kill(os.getpid(), signal.SIGKILL)
 
 build_release(Path(sys.argv[1]), Path(sys.argv[2]), date="2030-01-01", progress=die)
@@ -362,7 +381,7 @@ def test_a_build_killed_half_way_leaves_the_previous_release_whole(
     assert done.returncode == -9
     assert snapshot(out) == before
     leftovers = [p for p in tmp_path.iterdir() if p.name.startswith(".dist.tmp-")]
-    assert len(leftovers) == 1 and (leftovers[0] / "netkg.ttl").is_file()
+    assert len(leftovers) == 1 and (leftovers[0] / "netkg.nt").is_file()
     # the next build cleans up after the killed one and replaces the release
     build_release(src, out, date=DATE)
     assert snapshot(out) != before

@@ -15,21 +15,18 @@ atomically. `canonical(canonical(x)) == canonical(x)`.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import tempfile
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin
 
-from rdflib import BNode, Graph
-from rdflib.compare import isomorphic, to_canonical_graph
+from rdflib import Graph
 from rdflib.plugins.parsers.notation3 import BadSyntax
-from rdflib.term import Node
 
+from netkg.curate.bnodes import canonical_graph
 from netkg.curate.load import SourceProblem, find_sources, parse_turtle, syntax_problem
 from netkg.curate.syntax import UnreadableTurtle, turtle_tokens
 from netkg.errors import NetkgError
@@ -143,90 +140,9 @@ def _scan(text: str, file: Path, base: str) -> _Scan:
 # --- formatting ---------------------------------------------------------------------------------
 
 
-def _tree_labels(graph: Graph) -> dict[BNode, BNode] | None:
-    """Stable names for blank nodes that form trees (`[ … ]` and lists, as curators write them).
-
-    A node is named by its content (its predicates and objects, children first), its parent's
-    name and the predicate that leads to it, so equal graphs get equal names in linear time,
-    where rdflib's general canonicalisation is slow on shape files. None when some blank node is
-    shared or in a cycle: then the caller uses rdflib's.
-    """
-    parents: dict[BNode, tuple[Node, Node]] = {}
-    for s, p, o in graph:
-        if isinstance(o, BNode):
-            if o in parents:
-                return None
-            parents[o] = (s, p)
-    content: dict[BNode, str] = {}
-
-    def content_of(node: BNode, depth: int = 0) -> str | None:
-        if node in content:
-            return content[node]
-        if depth > 10_000:
-            return None
-        parts = []
-        for p, o in graph.predicate_objects(node):
-            if isinstance(o, BNode):
-                inner = content_of(o, depth + 1)
-                if inner is None:
-                    return None
-                parts.append(f"{p.n3()} [{inner}]")
-            else:
-                parts.append(f"{p.n3()} {o.n3()}")
-        content[node] = hashlib.sha256("\n".join(sorted(parts)).encode()).hexdigest()
-        return content[node]
-
-    nodes = {t for triple in graph for t in triple if isinstance(t, BNode)}
-    for node in nodes:
-        if content_of(node) is None:
-            return None
-    names: dict[BNode, BNode] = {}
-    seen: Counter[str] = Counter()
-
-    def name_of(node: BNode) -> BNode | None:
-        if node in names:
-            return names[node]
-        parent, predicate = parents.get(node, (None, None))
-        if parent is None:
-            up = ""
-        elif isinstance(parent, BNode):
-            named = name_of(parent)
-            if named is None:
-                return None
-            up = str(named)
-        else:
-            up = parent.n3()
-        key = f"{up} {predicate.n3() if predicate is not None else ''} {content[node]}"
-        seen[key] += 1
-        names[node] = BNode("b" + hashlib.sha256(f"{key} {seen[key]}".encode()).hexdigest()[:20])
-        return names[node]
-
-    for node in sorted(nodes, key=lambda n: content[n]):
-        if name_of(node) is None:  # a cycle through parents
-            return None
-    return names
-
-
-def _relabelled(graph: Graph) -> Graph | None:
-    names = _tree_labels(graph)
-    if names is None:
-        return None
-
-    def swap(node: Node) -> Node:
-        return names.get(node, node) if isinstance(node, BNode) else node
-
-    out = Graph(bind_namespaces="core")
-    for s, p, o in graph:
-        out.add((swap(s), p, swap(o)))
-    return out
-
-
 def _same_graph(a: Graph, b: Graph) -> bool:
-    """Isomorphism, fast for tree-shaped blank nodes, rdflib's general test otherwise."""
-    ra, rb = _relabelled(a), _relabelled(b)
-    if ra is not None and rb is not None:
-        return set(ra) == set(rb)
-    return bool(isomorphic(a, b))
+    """Isomorphism: equal canonical forms (linear for tree-shaped blank nodes)."""
+    return set(canonical_graph(a, "b")) == set(canonical_graph(b, "b"))
 
 
 def _parse(text: str, file: Path) -> tuple[Graph, dict[str, str]]:
@@ -274,12 +190,7 @@ def canonical(text: str, file: Path) -> str:
                 )
             attached.setdefault(statement.subject, []).append(comment.text)
 
-    if any(isinstance(t, BNode) for triple in graph for t in triple):
-        relabelled = _relabelled(graph)
-        if relabelled is None:
-            relabelled = Graph(bind_namespaces="core")
-            relabelled += to_canonical_graph(graph)
-        graph = relabelled
+    graph = canonical_graph(graph, "b")
     for prefix, ns in declared.items():
         graph.bind(prefix, ns, override=True, replace=True)
     body = graph.serialize(format="turtle")

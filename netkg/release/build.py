@@ -29,10 +29,11 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import OWL, RDF, BNode, Graph, Literal, URIRef
-from rdflib.compare import to_canonical_graph
+from pyld import jsonld
+from rdflib import OWL, RDF, Graph, Literal, URIRef
 from rdflib.namespace import SH
 
+from netkg.curate.bnodes import canonical_graph
 from netkg.curate.load import LoadedSources, find_sources, load_files
 from netkg.curate.named_queries import examples_graph
 from netkg.curate.validate import validate_sources
@@ -101,73 +102,7 @@ def load_sources(root: Path) -> Sources:
 
 
 def _sources(loaded: LoadedSources) -> Sources:
-    return Sources(_canonical(loaded.ontology, "o"), _canonical(loaded.data, "d"))
-
-
-def _canonical(graph: Graph, label: str) -> Graph:
-    """Blank nodes get labels from their content (prefixed by `label`, so the ontology's and the
-    data's never collide when merged), so they serialise the same everywhere."""
-    if not any(isinstance(term, BNode) for triple in graph for term in triple):
-        return graph
-    result = Graph(bind_namespaces="none")
-    for prefix, namespace in graph.namespace_manager.namespaces():
-        result.bind(prefix, namespace)
-
-    def relabel(term: Any) -> Any:
-        return BNode(label + str(term)) if isinstance(term, BNode) else term
-
-    for s, p, o in to_canonical_graph(graph):
-        result.add((relabel(s), p, relabel(o)))
-    return result
-
-
-def _hash_labelled(graph: Graph, label: str) -> Graph:
-    """Label each blank node by a hash of what it says (recursively), in one linear pass.
-
-    For the SHACL report, whose thousands of result nodes make rdflib's full canonicalisation
-    (to_canonical_graph) super-linear; results are trees, and two identical results may merge.
-    A cycle of blank nodes falls back to to_canonical_graph.
-    """
-    outgoing: dict[BNode, list[tuple[Any, Any]]] = {}
-    for s, p, o in graph:
-        if isinstance(s, BNode):
-            outgoing.setdefault(s, []).append((p, o))
-        if isinstance(o, BNode):
-            outgoing.setdefault(o, [])
-    if not outgoing:
-        return graph
-    names: dict[BNode, str] = {}
-
-    def name(node: BNode, path: set[BNode]) -> str:
-        known = names.get(node)
-        if known is not None:
-            return known
-        if node in path:
-            raise RecursionError("a cycle of blank nodes")
-        path.add(node)
-        parts = sorted(
-            f"{p.n3()} {name(o, path) if isinstance(o, BNode) else o.n3()}"
-            for p, o in outgoing[node]
-        )
-        path.discard(node)
-        digest = hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:20]
-        names[node] = f"_:{label}{digest}"
-        return names[node]
-
-    try:
-        for node in outgoing:
-            name(node, set())
-    except RecursionError:
-        return _canonical(graph, label)
-    result = Graph(bind_namespaces="none")
-    for prefix, namespace in graph.namespace_manager.namespaces():
-        result.bind(prefix, namespace)
-
-    def relabel(term: Any) -> Any:
-        return BNode(names[term][2:]) if isinstance(term, BNode) else term
-
-    result.addN((relabel(s), p, relabel(o), result) for s, p, o in graph)
-    return result
+    return Sources(canonical_graph(loaded.ontology, "o"), canonical_graph(loaded.data, "d"))
 
 
 def _published_queries(api: Path) -> Graph:
@@ -278,7 +213,7 @@ def validation_report(loaded: LoadedSources, *, validate: bool = True) -> Report
     document = report.to_json()
     if isinstance(document, str):
         document = json.loads(document)
-    graph = _hash_labelled(report.results_graph, "r")
+    graph = canonical_graph(report.results_graph, "r")
     graph.bind("sh", SH)
     return ReportFiles(graph, dict(document))
 
@@ -287,14 +222,25 @@ def validation_report(loaded: LoadedSources, *, validate: bool = True) -> Report
 
 
 _NT = ox.RdfFormat.N_TRIPLES
+_NQ = ox.RdfFormat.N_QUADS
+_TTL = ox.RdfFormat.TURTLE
 
 
-def _nt_lines(graph: Graph) -> list[str]:
-    """The graph as N-Triples lines in pyoxigraph's canonical form, sorted and unique: the one
-    form of every line in netkg.nt and netkg.nq, curated or bulk, so equal triples dedupe."""
+def _sorted_lines(graph: Graph, graph_name: URIRef | None = None) -> list[str]:
+    """The graph as lines in pyoxigraph's canonical form, sorted and unique: N-Triples, or with
+    `graph_name` N-Quads of that named graph; the one form of every line in netkg.nt and
+    netkg.nq, curated or bulk, so equal triples dedupe."""
     parsed = ox.parse(input=graph.serialize(format="nt", encoding="utf-8"), format=_NT)
-    text = ox.serialize((quad.triple for quad in parsed), format=_NT) or b""
+    text = ox.serialize(_quads(parsed, graph_name), format=_NQ if graph_name else _NT) or b""
     return sorted(set(text.decode("utf-8").splitlines(keepends=True)))
+
+
+def _quads(parsed: Iterable[ox.Quad], graph_name: URIRef | None) -> Iterator[Any]:
+    """Parsed statements as triples, or as quads in the named graph `graph_name`."""
+    if graph_name is None:
+        return (quad.triple for quad in parsed)
+    name = ox.NamedNode(str(graph_name))
+    return (ox.Quad(quad.subject, quad.predicate, quad.object, name) for quad in parsed)
 
 
 def _merge_unique(few: list[str], many: Iterable[str]) -> Iterator[str]:
@@ -317,13 +263,6 @@ def _merge_unique(few: list[str], many: Iterable[str]) -> Iterator[str]:
             yield next_few
             previous = next_few
         next_few = next(pending, None)
-
-
-def _in_graph(lines: Iterable[str], graph_iri: URIRef) -> Iterator[str]:
-    """N-Triples lines as N-Quads of one named graph (sorted input gives sorted output: the
-    graph goes where every line has the same ` .`)."""
-    suffix = f" <{graph_iri}> .\n"
-    return (line[:-3] + suffix for line in lines)
 
 
 def _counted_by_graph(quads: Iterable[str], counts: dict[str, int]) -> Iterator[str]:
@@ -405,101 +344,48 @@ def _read_bulk(paths: Sequence[Path], work: Path) -> list[str]:
     return lines
 
 
-def jsonld(graph: Graph, context: dict[str, Any]) -> str:
-    """The graph as compacted, flattened JSON-LD with netkg's context inline (see
-    `jsonld_document`)."""
-    return ctx.dumps(jsonld_document(graph, context))
+def jsonld_document(lines: Sequence[str], context: dict[str, Any]) -> dict[str, Any]:
+    """N-Triples lines as JSON-LD compacted by pyld with netkg's context inline: a `@graph` of
+    node objects sorted by `@id` (blank nodes last), values in the order of the (sorted) lines."""
+    expanded = jsonld.from_rdf(_pyld_dataset(lines), {})
+    document: dict[str, Any] = jsonld.compact(expanded, context, {"graph": True})
+    document["@graph"].sort(key=lambda node: (node["@id"].startswith("_:"), node["@id"]))
+    return document
 
 
-def jsonld_document(graph: Graph, context: dict[str, Any]) -> dict[str, Any]:
-    """The graph as compacted, flattened JSON-LD with netkg's context inline, built in one
-    linear pass (rdflib's compaction is slow on large graphs): nodes sorted by `@id`, values
-    sorted, a context term used for each value its coercion fits, a compact IRI otherwise."""
-    definitions = context["@context"]
-    prefixes = {
-        k: v
-        for k, v in definitions.items()
-        # JSON-LD 1.1 expands `p:x` only when p's IRI ends in a gen-delim, so not `NCIT_`
-        if isinstance(v, str) and v.endswith(("/", "#", ":", "?", "[", "]", "@"))
+def _pyld_dataset(lines: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """N-Triples lines (unique) in pyld's RDF dataset form, parsed by pyoxigraph: pyld's own
+    N-Quads parser compares each triple with every one before it (52 M comparisons, a minute,
+    at 10k triples)."""
+
+    def term(node: Any) -> dict[str, str]:
+        if isinstance(node, ox.NamedNode):
+            return {"type": "IRI", "value": node.value}
+        if isinstance(node, ox.BlankNode):
+            return {"type": "blank node", "value": "_:" + node.value}
+        literal = {"type": "literal", "value": node.value, "datatype": node.datatype.value}
+        if node.language:
+            literal["language"] = node.language
+        return literal
+
+    parsed = ox.parse(input="".join(lines).encode("utf-8"), format=_NT)
+    return {
+        "@default": [
+            {"subject": term(q.subject), "predicate": term(q.predicate), "object": term(q.object)}
+            for q in parsed
+        ]
     }
-    by_length = sorted(prefixes.items(), key=lambda item: -len(item[1]))
-
-    def expand(value: str) -> str:
-        prefix, _, local = value.partition(":")
-        return prefixes[prefix] + local if prefix in prefixes else value
-
-    terms: dict[str, tuple[str, str | None]] = {}  # predicate IRI -> (term, coercion)
-    for name, definition in definitions.items():
-        if name in prefixes:
-            continue
-        if isinstance(definition, str):
-            terms.setdefault(expand(definition), (name, None))
-        elif isinstance(definition, dict) and "@id" in definition:
-            coercion = definition.get("@type")
-            terms[expand(definition["@id"])] = (name, expand(coercion) if coercion else None)
-
-    def compact(iri: str) -> str:
-        for prefix, namespace in by_length:
-            if iri.startswith(namespace) and len(iri) > len(namespace):
-                local = iri[len(namespace) :]
-                if not local.startswith("//"):
-                    return f"{prefix}:{local}"
-        return iri
-
-    def node_id(term: Any) -> str:
-        return f"_:{term}" if isinstance(term, BNode) else compact(str(term))
-
-    def value(term: Any) -> Any:
-        if isinstance(term, (URIRef, BNode)):
-            return {"@id": node_id(term)}
-        if term.language:
-            return {"@language": term.language, "@value": str(term)}
-        if term.datatype is not None:
-            return {"@type": compact(str(term.datatype)), "@value": str(term)}
-        return str(term)
-
-    nodes: dict[Any, dict[str, list[Any]]] = {}
-    for s, p, o in graph:
-        node = nodes.setdefault(s, {})
-        if p == RDF.type and isinstance(o, URIRef):
-            iri = str(o)
-            node.setdefault("@type", []).append(terms[iri][0] if iri in terms else compact(iri))
-            continue
-        term, coercion = terms.get(str(p), (None, None))
-        if term is not None and coercion == "@id" and isinstance(o, (URIRef, BNode)):
-            node.setdefault(term, []).append(node_id(o))
-        elif term is not None and coercion not in (None, "@id"):
-            if isinstance(o, Literal) and o.datatype is not None and str(o.datatype) == coercion:
-                node.setdefault(term, []).append(str(o))
-            else:
-                node.setdefault(compact(str(p)), []).append(value(o))
-        elif term is not None and coercion is None:
-            node.setdefault(term, []).append(value(o))
-        else:
-            node.setdefault(compact(str(p)), []).append(value(o))
-
-    def sort_key(item: Any) -> str:
-        return item if isinstance(item, str) else json.dumps(item, sort_keys=True)
-
-    flat = []
-    for subject in sorted(nodes, key=lambda t: (isinstance(t, BNode), node_id(t))):
-        entry: dict[str, Any] = {"@id": node_id(subject)}
-        for key, values in nodes[subject].items():
-            ordered = sorted(values, key=sort_key)
-            entry[key] = ordered[0] if len(ordered) == 1 else ordered
-        flat.append(entry)
-    return {"@context": definitions, "@graph": flat}
 
 
 _SPLICE = "\ue000bulk nodes go here"  # never a node: a marker in the text, replaced as written
 
 
 def _jsonld_parts(
-    graph: Graph, context: dict[str, Any], bulk: Path | None, work: Path
+    lines: Sequence[str], context: dict[str, Any], bulk: Path | None, work: Path
 ) -> list[str | Callable[[Any], None]]:
-    """netkg.jsonld: the curated graph compacted with netkg's context, then, in the same
+    """netkg.jsonld: the curated lines compacted with netkg's context, then, in the same
     `@graph`, the bulk triples as pyoxigraph writes them (`_bulk_jsonld_nodes`)."""
-    document = jsonld_document(graph, context)
+    document = jsonld_document(lines, context)
     if bulk is None:
         return [ctx.dumps(document)]
     document["@graph"].append(_SPLICE)
@@ -522,63 +408,13 @@ def _lines(lines: Iterable[str]) -> Callable[[Any], None]:
     return write
 
 
-_RDF_TYPE = str(RDF.type)
-_PN_LOCAL = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?$")
-_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
-
-
-def turtle(graph: Graph) -> str:
-    """Stable Turtle in one linear pass (rdflib's writer is quadratic on large graphs).
-
-    Only the prefixes used, sorted; one block per subject, IRIs sorted then blank nodes;
-    `a` first, then predicates and objects sorted.
-    """
-    namespaces = dict(PREFIXES)
-    for prefix, namespace in graph.namespace_manager.namespaces():
-        if prefix and not prefix.startswith("ns") and str(namespace) not in namespaces.values():
-            namespaces.setdefault(prefix, str(namespace))
-    by_length = sorted(namespaces.items(), key=lambda item: -len(item[1]))
-    used: set[str] = set()
-    cache: dict[Any, str] = {}
-
-    def iri(term: URIRef) -> str:
-        text = str(term)
-        for prefix, namespace in by_length:
-            if text.startswith(namespace) and _PN_LOCAL.match(text[len(namespace) :]):
-                used.add(prefix)
-                return f"{prefix}:{text[len(namespace) :]}"
-        return f"<{text}>"
-
-    def show(term: Any) -> str:
-        shown = cache.get(term)
-        if shown is None:
-            if isinstance(term, URIRef):
-                shown = iri(term)
-            elif isinstance(term, BNode):
-                shown = f"_:{term}"
-            else:
-                shown = '"' + str(term).translate(_ESCAPES) + '"'
-                if term.language:
-                    shown += "@" + term.language
-                elif term.datatype is not None:
-                    shown += "^^" + iri(term.datatype)
-            cache[term] = shown
-        return shown
-
-    subjects: dict[Any, dict[Any, list[Any]]] = {}
-    for s, p, o in graph:
-        subjects.setdefault(s, {}).setdefault(p, []).append(o)
-    blocks = []
-    for subject in sorted(subjects, key=lambda t: (isinstance(t, BNode), str(t))):
-        predicates = subjects[subject]
-        lines = []
-        for predicate in sorted(predicates, key=lambda t: (str(t) != _RDF_TYPE, str(t))):
-            objects = sorted(show(o) for o in predicates[predicate])
-            verb = "a" if predicate == RDF.type else show(predicate)
-            lines.append(f"{verb} " + ",\n        ".join(objects))
-        blocks.append(f"{show(subject)} " + " ;\n    ".join(lines) + " .\n")
-    header = "".join(f"@prefix {p}: <{namespaces[p]}> .\n" for p in sorted(used))
-    return header + "\n" + "\n".join(blocks)
+def _turtle(graph: Graph) -> str:
+    """Stable Turtle by pyoxigraph: the sorted N-Triples lines grouped by subject, with the
+    prefixes netkg's context declares for the graph."""
+    lines = "".join(_sorted_lines(graph)).encode("utf-8")
+    triples = (quad.triple for quad in ox.parse(input=lines, format=_NT))
+    text = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=ctx.ontology_prefixes(graph))
+    return (text or b"").decode("utf-8")
 
 
 def _write(
@@ -600,12 +436,14 @@ def _write(
         progress(name)
 
 
-def _bulk_writer(bulk: Path, fmt: ox.RdfFormat, **options: Any) -> Callable[[Any], None]:
-    """Write the bulk triples of `bulk` (N-Triples) in `fmt` with pyoxigraph's serialiser."""
+def _serialised(
+    source: Path, fmt: ox.RdfFormat, graph_name: URIRef | None = None, **options: Any
+) -> Callable[[Any], None]:
+    """A writer of the N-Triples file `source` in `fmt` by pyoxigraph's serialiser, streamed (in
+    the named graph `graph_name` for N-Quads); sorted lines stay sorted, grouped by subject."""
 
     def write(handle: Any) -> None:
-        triples = (quad.triple for quad in ox.parse(path=bulk, format=_NT))
-        ox.serialize(triples, handle, fmt, **options)
+        ox.serialize(_quads(ox.parse(path=source, format=_NT), graph_name), handle, fmt, **options)
 
     return write
 
@@ -618,7 +456,7 @@ def _bulk_jsonld_nodes(bulk: Path, work: Path) -> Callable[[Any], None]:
 
     def write(handle: Any) -> None:
         part = work / "bulk.jsonld"
-        _bulk_writer(bulk, ox.RdfFormat.STREAMING_JSON_LD)(str(part))
+        _serialised(bulk, ox.RdfFormat.STREAMING_JSON_LD)(str(part))
         with open(part, "rb") as source:
             source.seek(1)  # "["
             remaining = part.stat().st_size - 2  # without "[" and "]"
@@ -717,7 +555,7 @@ def build_release(
     try:
         work = tmp / ".work"  # intermediate files, removed before the release is indexed
         work.mkdir()
-        bulk_lines = _read_bulk([Path(p) for p in bulk], work) if bulk else []
+        bulk_lines = _read_bulk([Path(p) for p in bulk], work)  # none: an empty bulk.nt
         bulk_file = work / "bulk.nt"
         curated_quads = [  # the VoID graph joins them once it has counted and checksummed the rest
             line
@@ -726,20 +564,18 @@ def build_release(
                 (DATA_GRAPH, sources.data),
                 (QUERIES_GRAPH, queries),
             )
-            for line in _in_graph(_nt_lines(graph), graph_iri)
+            for line in _sorted_lines(graph, graph_iri)
         ]
 
-        prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
-        extra_turtle: list[str | Callable[[Any], None]] = []
-        if bulk_lines:  # Turtle may declare prefixes again part way through
-            extra_turtle = ["\n", _bulk_writer(bulk_file, ox.RdfFormat.TURTLE, prefixes=prefixes)]
-        _write(tmp, "netkg.ttl", [turtle(merged), *extra_turtle], progress)
-        lines = list(_merge_unique(_nt_lines(merged), bulk_lines))
+        curated = _sorted_lines(merged)
+        lines = list(_merge_unique(curated, bulk_lines))
         _write(tmp, "netkg.nt", [_lines(lines)], progress)
+        prefixes = ctx.ontology_prefixes(merged)
+        _write(tmp, "netkg.ttl", [_serialised(tmp / "netkg.nt", _TTL, prefixes=prefixes)], progress)
         _write(tmp, "context.jsonld", [ctx.dumps(context)], progress)
-        jsonld_parts = _jsonld_parts(merged, context, bulk_file if bulk_lines else None, work)
+        jsonld_parts = _jsonld_parts(curated, context, bulk_file if bulk_lines else None, work)
         _write(tmp, "netkg.jsonld", jsonld_parts, progress)
-        _write(tmp, "validation-report.ttl", [turtle(report.turtle)], progress)
+        _write(tmp, "validation-report.ttl", [_turtle(report.turtle)], progress)
         _write(tmp, "validation-report.json", [ctx.dumps(report.document)], progress)
         if api.is_dir():  # the service's /api routes and the editor's examples come from here
             (tmp / "api").mkdir()
@@ -770,15 +606,16 @@ def build_release(
             )
 
         written = sorted(p.name for p in tmp.iterdir() if p.is_file())
-        void_quads = list(
-            _in_graph(_nt_lines(description(written, ["netkg.nq", "void.ttl"])), VOID_GRAPH)
-        )
-        quads = _merge_unique(sorted(curated_quads + void_quads), _in_graph(bulk_lines, DATA_GRAPH))
-        graph_counts: dict[str, int] = {}
-        _write(tmp, "netkg.nq", [_lines(_counted_by_graph(quads, graph_counts))], progress)
+        void_quads = _sorted_lines(description(written, ["netkg.nq", "void.ttl"]), VOID_GRAPH)
         del bulk_lines
+        bulk_quads = work / "bulk.nq"  # quads of the data graph, as sorted as bulk.nt
+        _serialised(bulk_file, _NQ, DATA_GRAPH)(str(bulk_quads))
+        with open(bulk_quads, encoding="utf-8") as bulk_nq:
+            quads = _merge_unique(sorted(curated_quads + void_quads), bulk_nq)
+            graph_counts: dict[str, int] = {}
+            _write(tmp, "netkg.nq", [_lines(_counted_by_graph(quads, graph_counts))], progress)
         written.append("netkg.nq")
-        _write(tmp, "void.ttl", [turtle(description(sorted(written), ["void.ttl"]))], progress)
+        _write(tmp, "void.ttl", [_turtle(description(sorted(written), ["void.ttl"]))], progress)
         _write_store(tmp / STORE, tmp / "netkg.nq")
         if progress is not None:
             progress(STORE + "/")

@@ -38,7 +38,7 @@ from netkg.errors import (
 )
 from netkg.prefixes import PREFIXES, curie
 from netkg.sparql_tokens import undeclared_prefixes
-from netkg.store import QueryAnswer, Result, Store, check_dataset, inspect_query
+from netkg.store import QueryAnswer, QueryOptions, Result, Store, check_dataset, inspect_query
 from netkg.store.protocol import SPARQL_JSON, TURTLE
 from netkg.store.results import serialise, too_large
 from netkg.web import openapi
@@ -434,33 +434,25 @@ def _prepare(
     if not query.strip():
         raise BadRequest("the 'query' parameter is empty")
     inline = state.store.runs_inline(query)
+    options: QueryOptions = {
+        "default_graph_uris": dataset.default_graphs,
+        "named_graph_uris": dataset.named_graphs,
+        "timeout": dataset.timeout,
+        "client": client,
+        "base_iri": endpoint,
+        "prefixes": PREFIXES,
+    }
     if html:  # read where it is made: pyoxigraph's results belong to the thread that made them
-        execute = partial(
-            state.store.execute,
-            query,
-            default_graph_uris=dataset.default_graphs,
-            named_graph_uris=dataset.named_graphs,
-            timeout=dataset.timeout,
-            client=client,
-            base_iri=endpoint,
-            prefixes=PREFIXES,
-        )
         rows = state.settings.max_result_rows
-        return inline, lambda: _results_view(execute(), rows)
+        return inline, lambda: _results_view(state.store.execute(query, **options), rows)
     solutions_format, graph_format = _format_for(inspect_query(query).form, params, accept)
-    run = partial(
+    return inline, partial(
         state.store.query,
         query,
         solutions_format=solutions_format,
         graph_format=graph_format,
-        default_graph_uris=dataset.default_graphs,
-        named_graph_uris=dataset.named_graphs,
-        timeout=dataset.timeout,
-        client=client,
-        base_iri=endpoint,
-        prefixes=PREFIXES,
+        **options,
     )
-    return inline, run
 
 
 def _content_type(answer: QueryAnswer) -> str:

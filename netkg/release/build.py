@@ -347,34 +347,11 @@ def _read_bulk(paths: Sequence[Path], work: Path) -> list[str]:
 def jsonld_document(lines: Sequence[str], context: dict[str, Any]) -> dict[str, Any]:
     """N-Triples lines as JSON-LD compacted by pyld with netkg's context inline: a `@graph` of
     node objects sorted by `@id` (blank nodes last), values in the order of the (sorted) lines."""
-    expanded = jsonld.from_rdf(_pyld_dataset(lines), {})
+    parsed = ox.parse(input="".join(lines).encode("utf-8"), format=_NT)
+    expanded = jsonld.from_rdf(ctx.pyld_dataset(q.triple for q in parsed), {})
     document: dict[str, Any] = jsonld.compact(expanded, context, {"graph": True})
     document["@graph"].sort(key=lambda node: (node["@id"].startswith("_:"), node["@id"]))
     return document
-
-
-def _pyld_dataset(lines: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
-    """N-Triples lines (unique) in pyld's RDF dataset form, parsed by pyoxigraph: pyld's own
-    N-Quads parser compares each triple with every one before it (52 M comparisons, a minute,
-    at 10k triples)."""
-
-    def term(node: Any) -> dict[str, str]:
-        if isinstance(node, ox.NamedNode):
-            return {"type": "IRI", "value": node.value}
-        if isinstance(node, ox.BlankNode):
-            return {"type": "blank node", "value": "_:" + node.value}
-        literal = {"type": "literal", "value": node.value, "datatype": node.datatype.value}
-        if node.language:
-            literal["language"] = node.language
-        return literal
-
-    parsed = ox.parse(input="".join(lines).encode("utf-8"), format=_NT)
-    return {
-        "@default": [
-            {"subject": term(q.subject), "predicate": term(q.predicate), "object": term(q.object)}
-            for q in parsed
-        ]
-    }
 
 
 _SPLICE = "\ue000bulk nodes go here"  # never a node: a marker in the text, replaced as written

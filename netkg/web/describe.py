@@ -22,6 +22,7 @@ from pyld import jsonld
 from netkg import queries
 from netkg.labels import pick, pick_literal
 from netkg.prefixes import PREFIXES, curie
+from netkg.release.context import pyld_dataset
 from netkg.store import Store
 from netkg.store.guard import inline_terms
 from netkg.store.results import limited_triples, used_prefixes
@@ -117,8 +118,6 @@ def serialise(description: Description, media_type: str, context: Mapping[str, A
     """`description` in one of the RDF media types; JSON-LD is compacted with `context`."""
     if media_type == JSON_LD:
         return _jsonld(description, context)
-    if media_type == N_TRIPLES:
-        return b"".join(str(t).encode() + b" .\n" for t in description.triples)
     fmt = ox.RdfFormat.from_media_type(media_type)
     if fmt is None:
         raise ValueError(f"not an RDF media type: {media_type}")
@@ -130,8 +129,7 @@ def serialise(description: Description, media_type: str, context: Mapping[str, A
 
 
 def _jsonld(description: Description, context: Mapping[str, Any]) -> bytes:
-    nquads = "".join(f"{t} .\n" for t in description.triples)
-    expanded = jsonld.from_rdf(nquads, {"format": "application/n-quads"})
+    expanded = jsonld.from_rdf(pyld_dataset(description.triples), {})
     inner = context.get("@context", context)
     compacted = jsonld.compact(expanded, {"@context": inner}, {"graph": False})
     text = json.dumps(compacted, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

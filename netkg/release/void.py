@@ -316,8 +316,3 @@ def _rights(void: Graph, ds: URIRef) -> None:
     void.add((V["rights-netkg"], DCTERMS.rightsHolder, NETKG))
     void.add((V["rights-netkg"], DCTERMS.license, LICENSE))
     void.add((V["rights-ccs"], DCTERMS.rightsHolder, CCS))
-
-
-def file_infos(sizes: Mapping[str, tuple[int, str]]) -> list[FileInfo]:
-    """FileInfo for each `name -> (size, sha256)`, sorted by name."""
-    return [FileInfo(name, size, sha) for name, (size, sha) in sorted(sizes.items())]

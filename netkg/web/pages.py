@@ -15,7 +15,6 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup
 
 from netkg.prefixes import BASE as DEFAULT_BASE
 from netkg.web.negotiate import choose_language
@@ -477,8 +476,3 @@ def render(
     if asked in LANGUAGES:
         response.set_cookie(LANG_COOKIE, asked, max_age=365 * 24 * 3600, samesite="lax")
     return response
-
-
-def render_string(request: Request, template: str, **context: Any) -> Markup:
-    """A template rendered to markup, for pieces embedded in other pages (e.g. the diagram)."""
-    return Markup(environment.get_template(template).render(context_for(request, **context)))

@@ -208,9 +208,9 @@ class Param(_HeaderPart):
 
     def value_type(self) -> Any:
         """The value as a pydantic type with its constraints and default: its JSON Schema is the
-        OpenAPI parameter's schema (netkg.web.api). Requests are checked by `Param.term`
-        (netkg.web.api_binding), for 400s
-        that name the parameter; `enum` is stated in the schema over the type's constraints."""
+        OpenAPI parameter's schema (netkg.web.api). Requests are checked by `term` (through
+        netkg.web.api_binding), for 400s that name the parameter; `enum` is stated in the schema
+        over the type's constraints."""
         table: dict[str, tuple[type, dict[str, Any]]] = {
             "integer": (int, {"ge": self.minimum, "le": self.maximum}),
             "boolean": (bool, {}),

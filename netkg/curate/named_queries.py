@@ -74,7 +74,7 @@ PARAM_TYPES: tuple[str, ...] = get_args(ParamType)
 RESERVED = frozenset({"limit", "offset", "format"})
 """Query-string names every endpoint has (paging and format); no header may declare them."""
 MAX_VALUE_LENGTH = 1000
-XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD = PREFIXES["xsd"]
 
 #: Prefixes an `iri` parameter may be written with (`NCIT:C3809`, `id:surgery`).
 IRI_PREFIXES: dict[str, str] = {

@@ -13,11 +13,12 @@ from typing import Any, cast
 import pyoxigraph as ox
 
 from netkg.errors import NotAcceptable
+from netkg.prefixes import PREFIXES
 from netkg.web.api_run import QueryResult
 
 __all__ = ["FORMATS", "plain", "render"]
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD = PREFIXES["xsd"]
 
 FORMATS: dict[str, str] = {
     "json": "application/json",

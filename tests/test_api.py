@@ -23,8 +23,9 @@ from pyld import jsonld
 from service_support import REMOTE_ENGINES, running_netkg, running_remote_store
 
 from netkg.config import Settings
-from netkg.curate.named_queries import MAX_OFFSET, QueryFileError, load_queries
+from netkg.curate.named_queries import QueryFileError, load_queries
 from netkg.release.build import build_release
+from netkg.web.api_binding import MAX_OFFSET
 from netkg.web.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent

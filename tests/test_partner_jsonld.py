@@ -24,11 +24,11 @@ from rdflib import RDF, RDFS, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from schemaorg_support import DATATYPES, SchemaOrg, schema_org
 from service_support import running_oxigraph
+from store_support import embedded_store
 
 from netkg.config import Settings
-from netkg.curate.named_queries import LocalStore
 from netkg.release.build import build_release
-from netkg.store import Limits, RemoteStore, read_release
+from netkg.store import EmbeddedStore, Limits, RemoteStore, Store, read_release, store_location
 from netkg.web.app import create_app
 from netkg.web.partner import (
     condition_document,
@@ -72,11 +72,11 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def store(dist: Path) -> LocalStore:
-    """The release as the service loads it: ontology, data and the VoID description."""
-    loaded = ox.Store()
-    loaded.load(path=dist / "netkg.nq", format=ox.RdfFormat.N_QUADS)
-    return LocalStore(loaded)
+def store(dist: Path) -> Iterator[EmbeddedStore]:
+    """The release as the service opens it: ontology, data and the VoID description."""
+    opened = EmbeddedStore(store_location(read_release(dist)))
+    yield opened
+    opened.close()
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +88,7 @@ def graph(dist: Path) -> rdflib.Graph:
     return merged
 
 
-def documents(store: LocalStore) -> Iterator[tuple[str, str, dict[str, Any]]]:
+def documents(store: Store) -> Iterator[tuple[str, str, dict[str, Any]]]:
     for lang in ("en", "fr"):
         yield f"condition-{lang}", lang, condition_document(store, lang)
         for slug in TREATMENTS:
@@ -193,7 +193,7 @@ def _code_value(graph: rdflib.Graph, code: Any) -> str | None:
 
 
 def test_every_triple_of_every_document_is_in_the_graph_or_follows_from_it(
-    store: LocalStore, graph: rdflib.Graph
+    store: Store, graph: rdflib.Graph
 ) -> None:
     for name, _, document in documents(store):
         triples = triples_of(document)
@@ -231,7 +231,7 @@ def test_the_rules_are_not_a_blank_cheque(graph: rdflib.Graph) -> None:
     assert not justified(graph, URIRef(ID + "radiation-therapy"), SCHEMA.subjectOf, claim)
 
 
-def test_documents_are_valid_json_ld_1_1_and_round_trip(store: LocalStore) -> None:
+def test_documents_are_valid_json_ld_1_1_and_round_trip(store: Store) -> None:
     for name, _, document in documents(store):
         again = json.loads(json.dumps(document))
         expanded = expand(again)
@@ -276,7 +276,7 @@ def schema_org_problems(triples: rdflib.Graph, vocabulary: SchemaOrg) -> list[st
     return problems
 
 
-def test_every_term_is_schema_org_used_within_its_domain_and_range(store: LocalStore) -> None:
+def test_every_term_is_schema_org_used_within_its_domain_and_range(store: Store) -> None:
     vocabulary = schema_org()
     for name, _, document in documents(store):
         assert schema_org_problems(triples_of(document), vocabulary) == [], name
@@ -327,7 +327,7 @@ def _texts(value: Any) -> list[str]:
     return [v["@value"] if isinstance(v, dict) else v for v in _as_list(value)]
 
 
-def test_no_review_is_claimed_for_none_is_recorded(store: LocalStore, graph: rdflib.Graph) -> None:
+def test_no_review_is_claimed_for_none_is_recorded(store: Store, graph: rdflib.Graph) -> None:
     assert not list(graph.subject_objects(SCHEMA.lastReviewed))
     for name, _, document in documents(store):
         keys = {key for node in _walk(document) for key in node}
@@ -372,7 +372,7 @@ def _check_therapy(therapy: dict[str, Any], name: str) -> None:
 
 
 def test_condition_document_is_netkgs_page_about_the_condition(
-    store: LocalStore, graph: rdflib.Graph
+    store: Store, graph: rdflib.Graph
 ) -> None:
     for lang, condition_name in (("en", "neuroendocrine tumour"), ("fr", "tumeur neuroendocrine")):
         document = condition_document(store, lang)
@@ -391,9 +391,7 @@ def test_condition_document_is_netkgs_page_about_the_condition(
         assert "http://purl.obolibrary.org/obo/NCIT_C3809" in condition["sameAs"]
 
 
-def test_treatment_documents_are_about_one_treatment(
-    store: LocalStore, graph: rdflib.Graph
-) -> None:
+def test_treatment_documents_are_about_one_treatment(store: Store, graph: rdflib.Graph) -> None:
     for slug in TREATMENTS:
         for lang in ("en", "fr"):
             document = treatment_document(store, slug, lang)
@@ -416,7 +414,7 @@ def test_treatment_documents_are_about_one_treatment(
 
 
 def test_codes_are_exact_matches_in_their_vocabularys_usual_form(
-    store: LocalStore, graph: rdflib.Graph
+    store: Store, graph: rdflib.Graph
 ) -> None:
     close = {str(o) for o in graph.objects(None, SKOS.closeMatch)} - {
         str(o) for o in graph.objects(None, SKOS.exactMatch)
@@ -438,7 +436,7 @@ def test_codes_are_exact_matches_in_their_vocabularys_usual_form(
     assert seen == {"NCIt", "MeSH", "SNOMED-CT"}
 
 
-def test_code_values_take_their_vocabularys_usual_form() -> None:
+def test_code_values_take_their_vocabularys_usual_form(tmp_path: Path) -> None:
     """One exact match in each vocabulary, through the same view: the form each vocabulary uses."""
     turtle = """
     @prefix id: <https://w3id.org/netkg/id/> . @prefix net: <https://w3id.org/netkg/ontology#> .
@@ -450,9 +448,11 @@ def test_code_values_take_their_vocabularys_usual_form() -> None:
             <http://snomed.info/id/443492008>, <https://w3id.org/netkg/external/icdo3/8240-3> .
     <https://w3id.org/netkg/external/icdo3/8240-3> skos:notation "8240/3" .
     """
-    small = ox.Store()
-    small.load(turtle.encode(), format=ox.RdfFormat.TURTLE)
-    document = condition_document(LocalStore(small), "en")
+    small = embedded_store(tmp_path / "store", turtle.encode())
+    try:
+        document = condition_document(small, "en")
+    finally:
+        small.close()
     assert {(c["codingSystem"], c["codeValue"]) for c in document["about"]["code"]} == {
         ("MONDO", "MONDO:0005369"),
         ("NCIt", "C2915"),
@@ -463,7 +463,7 @@ def test_code_values_take_their_vocabularys_usual_form() -> None:
 
 
 def test_each_treatment_carries_what_the_page_says_of_its_use(
-    store: LocalStore, graph: rdflib.Graph
+    store: Store, graph: rdflib.Graph
 ) -> None:
     """Radiation therapy is not listed on a par with surgery: its claims say how it is used."""
     for lang in ("en", "fr"):
@@ -519,7 +519,7 @@ def _text_slots(document: dict[str, Any]) -> set[tuple[str, str]]:
 
 
 def test_french_documents_are_french_throughout_and_english_ones_english(
-    store: LocalStore,
+    store: Store,
 ) -> None:
     docs = {name: (lang, document) for name, lang, document in documents(store)}
     for name, (lang, document) in docs.items():
@@ -551,9 +551,7 @@ def test_the_language_check_can_fail() -> None:
     ]
 
 
-def test_a_remote_store_gives_the_same_documents(
-    dist: Path, tmp_path: Path, store: LocalStore
-) -> None:
+def test_a_remote_store_gives_the_same_documents(dist: Path, tmp_path: Path, store: Store) -> None:
     """Through a real Oxigraph server, the bound page and language reach the view as VALUES."""
     with running_oxigraph(dist, tmp_path) as url:
         limits = Limits(max_result_rows=100_000, query_timeout=30)
@@ -567,14 +565,14 @@ def test_a_remote_store_gives_the_same_documents(
             remote.close()
 
 
-def test_documents_are_deterministic(store: LocalStore) -> None:
+def test_documents_are_deterministic(store: Store) -> None:
     assert condition_document(store, "en") == condition_document(store, "en")
     assert json.dumps(treatment_document(store, "surgery")) == json.dumps(
         treatment_document(store, "surgery")
     )
 
 
-def test_treatment_slugs_are_the_treatments(store: LocalStore) -> None:
+def test_treatment_slugs_are_the_treatments(store: Store) -> None:
     assert [slug for slug, _ in treatment_slugs(store)] == TREATMENTS
 
 
@@ -587,7 +585,7 @@ def client(dist: Path) -> Iterator[TestClient]:
         yield test_client
 
 
-def test_partner_documents_are_served(client: TestClient, store: LocalStore) -> None:
+def test_partner_documents_are_served(client: TestClient, store: Store) -> None:
     response = client.get("/partner/condition.jsonld", params={"lang": "fr"})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/ld+json")

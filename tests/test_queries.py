@@ -15,18 +15,17 @@ from rdflib import RDF, Namespace, URIRef
 from netkg.curate.named_queries import (
     NamedQuery,
     QueryFileError,
-    bind,
     check_query_files,
     examples_graph,
     load_queries,
-    paged_text,
     parse_query_file,
-    plain,
-    run_local,
 )
 from netkg.errors import BadRequest
 from netkg.prefixes import BASE as DEFAULT_BASE
-from netkg.store import bind_values
+from netkg.store import Store, bind_values
+from netkg.web.api_binding import bind
+from netkg.web.api_render import plain
+from netkg.web.api_run import paged_text, run
 
 ROOT = Path(__file__).resolve().parent.parent
 API = ROOT / "api"
@@ -59,10 +58,8 @@ def queries() -> dict[str, NamedQuery]:
     return load_queries(API)
 
 
-def rows(
-    store: ox.Store, query: NamedQuery, params: list[tuple[str, str]]
-) -> list[dict[str, object]]:
-    result = run_local(store, query, [*params, ("limit", "1000")])
+def rows(store: Store, query: NamedQuery, params: list[tuple[str, str]]) -> list[dict[str, object]]:
+    result = run(store, query, [*params, ("limit", "1000")])
     assert set().union(*result.rows) <= set(query.columns)
     return [{c: plain(row.get(c)) for c in query.columns} for row in result.rows]
 
@@ -100,13 +97,13 @@ def test_every_shipped_query_has_a_case_here(queries: dict[str, NamedQuery]) -> 
 
 @pytest.mark.parametrize(("name", "params"), [(n, p) for n, cases in CASES.items() for p in cases])
 def test_query_gives_rows_with_the_declared_columns(
-    curated_store: ox.Store,
+    curated_embedded: Store,
     queries: dict[str, NamedQuery],
     name: str,
     params: list[tuple[str, str]],
 ) -> None:
     query = queries[name]
-    found = rows(curated_store, query, params)
+    found = rows(curated_embedded, query, params)
     assert found, f"{name} {params} gave no rows"
     assert all(list(row) == list(query.columns) for row in found)
 
@@ -139,9 +136,9 @@ def test_values_block_binding_gives_the_same_rows_as_substitution(
 
 
 def test_treatments_give_frequency_situation_and_source(
-    curated_store: ox.Store, queries: dict[str, NamedQuery]
+    curated_embedded: Store, queries: dict[str, NamedQuery]
 ) -> None:
-    found = rows(curated_store, queries["treatments"], [])
+    found = rows(curated_embedded, queries["treatments"], [])
     by_statement = {r["statement"]: r for r in found if r.get("statement")}
     usual = by_statement[ID + "usage-surgery-usual"]
     assert usual["usageFrequencyLabel"] == "usually"
@@ -160,9 +157,9 @@ def test_treatments_give_frequency_situation_and_source(
 
 
 def test_treatments_in_french_fall_back_to_english(
-    curated_store: ox.Store, queries: dict[str, NamedQuery]
+    curated_embedded: Store, queries: dict[str, NamedQuery]
 ) -> None:
-    found = rows(curated_store, queries["treatments"], [("lang", "fr")])
+    found = rows(curated_embedded, queries["treatments"], [("lang", "fr")])
     labels = {r["treatment"]: r["label"] for r in found}
     assert labels[ID + "surgery"] == "chirurgie"
     frequencies = {
@@ -172,8 +169,8 @@ def test_treatments_in_french_fall_back_to_english(
     assert all(r["statementLabel"] for r in found if r["statement"])
 
 
-def test_one_treatment_in_full(curated_store: ox.Store, queries: dict[str, NamedQuery]) -> None:
-    found = rows(curated_store, queries["treatment"], [("treatment", "id:surgery")])
+def test_one_treatment_in_full(curated_embedded: Store, queries: dict[str, NamedQuery]) -> None:
+    found = rows(curated_embedded, queries["treatment"], [("treatment", "id:surgery")])
     out = {(r["property"], r["value"]) for r in found if r["direction"] == "out"}
     assert (
         "http://www.w3.org/2004/02/skos/core#exactMatch",
@@ -190,13 +187,13 @@ def test_one_treatment_in_full(curated_store: ox.Store, queries: dict[str, Named
         ID + "usage-surgery-type-depends",
     }
     # not a treatment: no rows, not another resource's description
-    assert rows(curated_store, queries["treatment"], [("treatment", "id:liver")]) == []
+    assert rows(curated_embedded, queries["treatment"], [("treatment", "id:liver")]) == []
 
 
 def test_decision_factors_in_page_order(
-    curated_store: ox.Store, queries: dict[str, NamedQuery]
+    curated_embedded: Store, queries: dict[str, NamedQuery]
 ) -> None:
-    found = rows(curated_store, queries["decision-factors"], [])
+    found = rows(curated_embedded, queries["decision-factors"], [])
     assert [r["position"] for r in found] == [1, 2, 3, 4, 5, 6, 7]
     assert [r["reads"] for r in found] == [
         ID + s
@@ -216,9 +213,9 @@ def test_decision_factors_in_page_order(
 
 
 def test_cancer_attributes_and_their_values(
-    curated_store: ox.Store, queries: dict[str, NamedQuery]
+    curated_embedded: Store, queries: dict[str, NamedQuery]
 ) -> None:
-    found = rows(curated_store, queries["cancer-attributes"], [])
+    found = rows(curated_embedded, queries["cancer-attributes"], [])
     values: dict[str, set[object]] = {}
     for r in found:
         values.setdefault(str(r["attribute"]), set()).add(r["value"])
@@ -228,18 +225,18 @@ def test_cancer_attributes_and_their_values(
 
 
 def test_citations_filter_by_type_and_year(
-    curated_store: ox.Store, queries: dict[str, NamedQuery]
+    curated_embedded: Store, queries: dict[str, NamedQuery]
 ) -> None:
-    every = rows(curated_store, queries["citations"], [])
+    every = rows(curated_embedded, queries["citations"], [])
     assert [r["position"] for r in every] == list(range(1, 10))
-    in_2013 = rows(curated_store, queries["citations"], [("year", "2013")])
+    in_2013 = rows(curated_embedded, queries["citations"], [("year", "2013")])
     assert {r["citation"] for r in in_2013} == {
         ID + "ref-cnets-2013",
         ID + "ref-gridelli-2013",
         ID + "ref-gupta-2013",
     }
     articles_2013 = rows(
-        curated_store, queries["citations"], [("year", "2013"), ("type", "journal-article")]
+        curated_embedded, queries["citations"], [("year", "2013"), ("type", "journal-article")]
     )
     assert {r["citation"] for r in articles_2013} == {
         ID + "ref-gridelli-2013",
@@ -251,14 +248,14 @@ def test_citations_filter_by_type_and_year(
         "28-38",
         2013,
     )
-    assert rows(curated_store, queries["citations"], [("year", "1999")]) == []
+    assert rows(curated_embedded, queries["citations"], [("year", "1999")]) == []
 
 
 def test_external_codes_of_a_concept(
-    curated_store: ox.Store, queries: dict[str, NamedQuery]
+    curated_embedded: Store, queries: dict[str, NamedQuery]
 ) -> None:
     found = rows(
-        curated_store, queries["external-codes"], [("concept", "id:neuroendocrine-tumour")]
+        curated_embedded, queries["external-codes"], [("concept", "id:neuroendocrine-tumour")]
     )
     codes = {(r["vocabulary"], r["code"]) for r in found}
     assert {
@@ -283,39 +280,43 @@ def test_external_codes_of_a_concept(
     ],
 )
 def test_concept_by_code_links_in(
-    curated_store: ox.Store,
+    curated_embedded: Store,
     queries: dict[str, NamedQuery],
     vocabulary: str,
     code: str,
     concept: str,
 ) -> None:
     found = rows(
-        curated_store, queries["concept-by-code"], [("vocabulary", vocabulary), ("code", code)]
+        curated_embedded, queries["concept-by-code"], [("vocabulary", vocabulary), ("code", code)]
     )
     assert ID + concept in {r["concept"] for r in found}
 
 
 def test_concept_by_code_unknown_code_is_empty(
-    curated_store: ox.Store, queries: dict[str, NamedQuery]
+    curated_embedded: Store, queries: dict[str, NamedQuery]
 ) -> None:
     assert (
-        rows(curated_store, queries["concept-by-code"], [("vocabulary", "mesh"), ("code", "C3809")])
+        rows(
+            curated_embedded,
+            queries["concept-by-code"],
+            [("vocabulary", "mesh"), ("code", "C3809")],
+        )
         == []
     )
 
 
 def test_label_lookup_exact_contains_and_language(
-    curated_store: ox.Store, queries: dict[str, NamedQuery]
+    curated_embedded: Store, queries: dict[str, NamedQuery]
 ) -> None:
     lookup = queries["label-lookup"]
-    exact = rows(curated_store, lookup, [("q", "BRMs"), ("match", "exact")])
+    exact = rows(curated_embedded, lookup, [("q", "BRMs"), ("match", "exact")])
     assert [(r["iri"], r["preferred"]) for r in exact] == [(ID + "biological-therapy", False)]
-    contains = {r["iri"] for r in rows(curated_store, lookup, [("q", "liver")])}
+    contains = {r["iri"] for r in rows(curated_embedded, lookup, [("q", "liver")])}
     assert {ID + "liver", ID + "liver-directed-therapy", ID + "spread-to-liver"} <= contains
-    french = rows(curated_store, lookup, [("q", "foie"), ("lang", "fr")])
+    french = rows(curated_embedded, lookup, [("q", "foie"), ("lang", "fr")])
     assert {ID + "liver", ID + "liver-directed-therapy"} <= {r["iri"] for r in french}
     assert {r["language"] for r in french} == {"fr"}
-    assert rows(curated_store, lookup, [("q", "foie"), ("lang", "en")]) == []
+    assert rows(curated_embedded, lookup, [("q", "foie"), ("lang", "en")]) == []
 
 
 # --- hostile input is a value, never query text -------------------------------------------------
@@ -334,11 +335,11 @@ HOSTILE = [
 
 @pytest.mark.parametrize("value", HOSTILE)
 def test_hostile_strings_are_only_values(
-    curated_store: ox.Store, queries: dict[str, NamedQuery], value: str
+    curated_store: ox.Store, curated_embedded: Store, queries: dict[str, NamedQuery], value: str
 ) -> None:
     lookup = queries["label-lookup"]
     for match in ("exact", "contains"):
-        assert rows(curated_store, lookup, [("q", value), ("match", match)]) == []
+        assert rows(curated_embedded, lookup, [("q", value), ("match", match)]) == []
     # the same through the VALUES block a remote store gets
     bound = {"_" + k: v for k, v in bind(lookup, [("q", value)]).items()}
     answer = curated_store.query(bind_values(paged_text(lookup, 10, 0), bound))
@@ -347,7 +348,7 @@ def test_hostile_strings_are_only_values(
     # and the store still holds everything
     assert len(curated_store) > 1000
     code = rows(
-        curated_store, queries["concept-by-code"], [("vocabulary", "ncit"), ("code", value)]
+        curated_embedded, queries["concept-by-code"], [("vocabulary", "ncit"), ("code", value)]
     )
     assert code == []
 
@@ -385,7 +386,7 @@ def test_hostile_iri_is_refused_before_the_store(queries: dict[str, NamedQuery])
     ],
 )
 def test_bad_parameters_are_400_naming_the_parameter(
-    curated_store: ox.Store,
+    curated_embedded: Store,
     queries: dict[str, NamedQuery],
     name: str,
     params: list[tuple[str, str]],
@@ -393,7 +394,7 @@ def test_bad_parameters_are_400_naming_the_parameter(
     says: str,
 ) -> None:
     with pytest.raises(BadRequest) as caught:
-        run_local(curated_store, queries[name], params)
+        run(curated_embedded, queries[name], params)
     assert caught.value.status_code == 400
     assert f"'{named}'" in caught.value.message
     assert says in caught.value.message
@@ -418,16 +419,16 @@ def test_types_bind_as_rdf_terms(queries: dict[str, NamedQuery]) -> None:
 
 
 def test_paging_cuts_and_flags_truncation(
-    curated_store: ox.Store, queries: dict[str, NamedQuery]
+    curated_embedded: Store, queries: dict[str, NamedQuery]
 ) -> None:
     query = queries["citations"]
-    whole = run_local(curated_store, query)
+    whole = run(curated_embedded, query, [])
     assert not whole.truncated
     assert len(whole.rows) == 9
     seen = []
     offset = 0
     while True:
-        page = run_local(curated_store, query, [("limit", "4"), ("offset", str(offset))])
+        page = run(curated_embedded, query, [("limit", "4"), ("offset", str(offset))])
         seen += [row["citation"] for row in page.rows]
         if not page.truncated:
             break

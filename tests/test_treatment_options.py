@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 
-from netkg.curate.named_queries import NamedQuery, load_queries, plain, run_local
+from netkg.curate.named_queries import NamedQuery, load_queries
+from netkg.store import Store
+from netkg.web.api_render import plain
+from netkg.web.api_run import run
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = (ROOT / "tests" / "fixtures" / "ccs-net-treatments.txt").read_text(encoding="utf-8")
@@ -26,10 +28,10 @@ def query() -> NamedQuery:
     return load_queries(ROOT / "api")["treatment-options"]
 
 
-def options(store: ox.Store, query: NamedQuery, **situation: str) -> Rows:
+def options(store: Store, query: NamedQuery, **situation: str) -> Rows:
     """The answer by treatment slug: each treatment's rows as plain values."""
     params = [(name, value) for name, value in situation.items()]
-    result = run_local(store, query, [*params, ("limit", "1000")])
+    result = run(store, query, [*params, ("limit", "1000")])
     assert not result.truncated
     by_treatment: Rows = {}
     for row in result.rows:
@@ -59,13 +61,13 @@ def on_page(*quotes: str) -> None:
         assert quote in flat, f"not on the page: {quote!r}"
 
 
-def test_not_spread_and_surgery_possible(curated_store: ox.Store, query: NamedQuery) -> None:
+def test_not_spread_and_surgery_possible(curated_embedded: Store, query: NamedQuery) -> None:
     on_page(
         "Surgery is usually used to treat neuroendocrine tumours (NETs).",
         "Most people with NETs benefit from surgery when it can be done.",
         "Biological therapy is commonly used to treat neuroendocrine cancer.",
     )
-    answer = options(curated_store, query, spread="false", surgery="true")
+    answer = options(curated_embedded, query, spread="false", surgery="true")
     assert set(answer) == {"surgery", "biological-therapy"}
     assert "usually" in frequencies(answer["surgery"])
     benefit = [r for r in answer["surgery"] if r["statement"] == ID + "usage-surgery-benefit"]
@@ -76,23 +78,23 @@ def test_not_spread_and_surgery_possible(curated_store: ox.Store, query: NamedQu
 
 
 def test_type_of_surgery_depends_mainly_on_where_it_is(
-    curated_store: ox.Store, query: NamedQuery
+    curated_embedded: Store, query: NamedQuery
 ) -> None:
     on_page("The type of surgery you have depends mainly on where the cancer is located.")
-    answer = options(curated_store, query, surgery="true")
+    answer = options(curated_embedded, query, surgery="true")
     depends = [r for r in answer["surgery"] if r["dependsOn"]]
     assert {r["dependsOn"] for r in depends} == {ID + "primary-site"}
     assert {r["dependencyWeightLabel"] for r in depends} == {"mainly"}
 
 
 def test_spread_brings_radiation_with_both_qualifiers(
-    curated_store: ox.Store, query: NamedQuery
+    curated_embedded: Store, query: NamedQuery
 ) -> None:
     on_page(
         "It is not usually used to treat neuroendocrine tumours (NETs).",
         "If used, it is usually when the cancer has spread (metastasized).",
     )
-    answer = options(curated_store, query, spread="true")
+    answer = options(curated_embedded, query, spread="true")
     assert "radiation-therapy" in answer
     radiation = answer["radiation-therapy"]
     assert statements(radiation) == {"usage-radiation-not-usual", "usage-radiation-when-spread"}
@@ -110,20 +112,20 @@ def test_spread_brings_radiation_with_both_qualifiers(
     assert "liver-directed-therapy" not in answer
 
 
-def test_not_spread_leaves_radiation_out(curated_store: ox.Store, query: NamedQuery) -> None:
+def test_not_spread_leaves_radiation_out(curated_embedded: Store, query: NamedQuery) -> None:
     """Radiation is "not usually used"; the page ties its use to spread only."""
-    assert "radiation-therapy" not in options(curated_store, query, spread="false")
-    assert "radiation-therapy" not in options(curated_store, query)
+    assert "radiation-therapy" not in options(curated_embedded, query, spread="false")
+    assert "radiation-therapy" not in options(curated_embedded, query)
 
 
 def test_spread_to_the_liver_brings_liver_directed_therapy(
-    curated_store: ox.Store, query: NamedQuery
+    curated_embedded: Store, query: NamedQuery
 ) -> None:
     on_page(
         "If neuroendocrine tumours (NETs) spread, they often spread to the liver",
         "is often used to treat NETs that have spread to the liver.",
     )
-    answer = options(curated_store, query, liver="true")
+    answer = options(curated_embedded, query, liver="true")
     liver = answer["liver-directed-therapy"]
     # the main indication (surgery can't be done) is said of the treatment in general
     assert statements(liver) == {
@@ -140,10 +142,10 @@ def test_spread_to_the_liver_brings_liver_directed_therapy(
 
 
 def test_surgery_not_possible_brings_liver_directed_therapy_and_drops_surgery(
-    curated_store: ox.Store, query: NamedQuery
+    curated_embedded: Store, query: NamedQuery
 ) -> None:
     on_page("Liver directed therapy is mainly used when surgery can't be done.")
-    answer = options(curated_store, query, surgery="false")
+    answer = options(curated_embedded, query, surgery="false")
     assert "surgery" not in answer
     liver = answer["liver-directed-therapy"]
     assert statements(liver) == {"usage-liver-directed-no-surgery"}
@@ -158,9 +160,9 @@ def test_surgery_not_possible_brings_liver_directed_therapy_and_drops_surgery(
 
 
 def test_liver_spread_and_no_surgery_give_both_liver_statements(
-    curated_store: ox.Store, query: NamedQuery
+    curated_embedded: Store, query: NamedQuery
 ) -> None:
-    answer = options(curated_store, query, spread="true", liver="true", surgery="false")
+    answer = options(curated_embedded, query, spread="true", liver="true", surgery="false")
     assert set(answer) == {"biological-therapy", "liver-directed-therapy", "radiation-therapy"}
     assert statements(answer["liver-directed-therapy"]) == {
         "usage-liver-directed-liver-metastases",
@@ -169,9 +171,9 @@ def test_liver_spread_and_no_surgery_give_both_liver_statements(
 
 
 def test_nothing_known_gives_the_general_statements_only(
-    curated_store: ox.Store, query: NamedQuery
+    curated_embedded: Store, query: NamedQuery
 ) -> None:
-    answer = options(curated_store, query)
+    answer = options(curated_embedded, query)
     assert set(answer) == {"surgery", "biological-therapy"}
     # "when it can be done" is not asserted when nobody said it can
     assert "usage-surgery-benefit" not in statements(answer["surgery"])
@@ -189,10 +191,10 @@ def test_nothing_known_gives_the_general_statements_only(
     ],
 )
 def test_every_row_has_a_source_and_the_disclaimer(
-    curated_store: ox.Store, query: NamedQuery, situation: dict[str, str]
+    curated_embedded: Store, query: NamedQuery, situation: dict[str, str]
 ) -> None:
     on_page("The information that the Canadian Cancer Society provides does not replace")
-    answer = options(curated_store, query, **situation)
+    answer = options(curated_embedded, query, **situation)
     assert answer
     for rows in answer.values():
         for row in rows:
@@ -203,24 +205,28 @@ def test_every_row_has_a_source_and_the_disclaimer(
 
 
 def test_functional_status_changes_nothing_the_page_does_not_say(
-    curated_store: ox.Store, query: NamedQuery
+    curated_embedded: Store, query: NamedQuery
 ) -> None:
     """The page lists functional status as a factor, but ties no treatment to it."""
-    base = options(curated_store, query, spread="true", surgery="true")
-    assert options(curated_store, query, spread="true", surgery="true", functional="true") == base
-    assert options(curated_store, query, spread="true", surgery="true", functional="false") == base
+    base = options(curated_embedded, query, spread="true", surgery="true")
+    assert (
+        options(curated_embedded, query, spread="true", surgery="true", functional="true") == base
+    )
+    assert (
+        options(curated_embedded, query, spread="true", surgery="true", functional="false") == base
+    )
 
 
 @pytest.mark.parametrize("site", ["gastrointestinal", "pancreas", "lung"])
 def test_statements_about_nets_in_general_apply_to_every_site(
-    curated_store: ox.Store, query: NamedQuery, site: str
+    curated_embedded: Store, query: NamedQuery, site: str
 ) -> None:
-    base = options(curated_store, query, liver="true")
-    assert options(curated_store, query, liver="true", site=site) == base
+    base = options(curated_embedded, query, liver="true")
+    assert options(curated_embedded, query, liver="true", site=site) == base
 
 
-def test_labels_in_french(curated_store: ox.Store, query: NamedQuery) -> None:
-    answer = options(curated_store, query, surgery="false", lang="fr")
+def test_labels_in_french(curated_embedded: Store, query: NamedQuery) -> None:
+    answer = options(curated_embedded, query, surgery="false", lang="fr")
     labels = {slug: rows[0]["label"] for slug, rows in answer.items()}
     assert labels["liver-directed-therapy"] == "traitement dirigé vers le foie"
     (main,) = answer["liver-directed-therapy"]
@@ -228,9 +234,9 @@ def test_labels_in_french(curated_store: ox.Store, query: NamedQuery) -> None:
     assert str(main["statementLabel"]).startswith("traitement dirigé vers le foie")
 
 
-def test_every_row_quotes_the_page(curated_store: ox.Store, query: NamedQuery) -> None:
+def test_every_row_quotes_the_page(curated_embedded: Store, query: NamedQuery) -> None:
     """Each row carries the page's own sentence for its statement, word for word."""
-    answer = options(curated_store, query, spread="true", liver="true", surgery="false")
+    answer = options(curated_embedded, query, spread="true", liver="true", surgery="false")
     for rows in answer.values():
         for r in rows:
             assert r["quote"], r["statement"]

@@ -1,9 +1,11 @@
-"""Named queries: each `api/<name>.rq` is `GET /api/<name>` and one OpenAPI operation.
+"""The `api/*.rq` file format: each named query is `GET /api/<name>` and one OpenAPI operation.
 
 A file starts with a grlc-style `#+` YAML header (summary, description, tags, params, columns);
-inputs are `?_name` variables. Values are checked against the header, then *bound* as RDF terms
-(pyoxigraph substitutions, or a VALUES block on a remote store) and never spliced into the text, so
-a hostile string is only ever a value. A bad file fails at start-up with its file and line.
+inputs are `?_name` variables. This module parses and checks files (curator problems at file and
+line, for `netkg validate` and start-up), and says what a value of each parameter type is
+(`Param.term`). The service checks a request's values against the header and *binds* them as RDF
+terms (netkg.web.api_binding: pyoxigraph substitutions, or a VALUES block on a remote store),
+never splicing them into the text, so a hostile string is only ever a value.
 
     #+ summary: Treatments and how often each is used
     #+ tags: [treatments]
@@ -26,12 +28,11 @@ nested group, UNION branch or sub-select (a test runs every query both ways).
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal, NamedTuple, Self, cast, get_args
+from typing import Annotated, Any, Literal, Self, get_args
 
 import pyoxigraph as ox
 import yaml
@@ -48,7 +49,7 @@ from pydantic import (
     model_validator,
 )
 
-from netkg.errors import BadRequest, NetkgError, NotAcceptable
+from netkg.errors import BadRequest, NetkgError
 from netkg.prefixes import PREFIXES
 from netkg.sparql_tokens import without_comments
 
@@ -56,50 +57,29 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's safe loader when PyYAML has it: ten times faster, so start-up stays short."""
 
 __all__ = [
-    "FORMATS",
-    "LocalStore",
+    "RESERVED",
     "NamedQuery",
     "Param",
     "Problem",
     "QueryFileError",
-    "QueryResult",
-    "bind",
     "check_query_files",
     "examples_graph",
+    "json_value",
     "load_queries",
     "parse_query_file",
-    "render",
-    "run",
 ]
 
 ParamType = Literal["string", "integer", "boolean", "iri", "language"]
 PARAM_TYPES: tuple[str, ...] = get_args(ParamType)
 RESERVED = frozenset({"limit", "offset", "format"})
 """Query-string names every endpoint has (paging and format); no header may declare them."""
-DEFAULT_LIMIT = 100
-MAX_LIMIT = 1000
-MAX_OFFSET = 10**9
 MAX_VALUE_LENGTH = 1000
-XSD = "http://www.w3.org/2001/XMLSchema#"
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+XSD = PREFIXES["xsd"]
 
 #: Prefixes an `iri` parameter may be written with (`NCIT:C3809`, `id:surgery`).
 IRI_PREFIXES: dict[str, str] = {
     p: PREFIXES[p] for p in ("id", "net", "NCIT", "MONDO", "mesh", "sct", "icdo", "schema")
 }
-
-FORMATS: dict[str, str] = {
-    "json": "application/json",
-    "jsonld": "application/ld+json",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-    "srj": "application/sparql-results+json",
-    "srx": "application/sparql-results+xml",
-}
-"""Suffix / `?format=` name -> media type of a named query's answer; JSON first (the default)."""
-RESULTS_MEDIA_TYPES = frozenset({FORMATS[f] for f in ("csv", "tsv", "srj", "srx")})
-"""The standard SPARQL results formats among them: pyoxigraph writes these."""
-RQ_MEDIA_TYPE = "application/sparql-query"
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _FILE_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -197,14 +177,14 @@ class Param(_HeaderPart):
             raise ValueError(f"{said}a required parameter can't have a default")
         if self.default is not None:
             try:
-                _term(self, self.default)
+                self.term(self.default)
             except BadRequest as error:
                 raise ValueError(
                     f"{said}default {self.default!r} is not valid: {error.message}"
                 ) from None
         for value in self.enum or ():
             try:
-                _term(self.model_copy(update={"enum": None}), value)
+                self.model_copy(update={"enum": None}).term(value)
             except BadRequest:
                 raise ValueError(f"{said}enum value {value!r} is not a valid {self.type}") from None
         return self
@@ -228,8 +208,9 @@ class Param(_HeaderPart):
 
     def value_type(self) -> Any:
         """The value as a pydantic type with its constraints and default: its JSON Schema is the
-        OpenAPI parameter's schema (netkg.web.api). Requests are checked by `bind`, for 400s
-        that name the parameter; `enum` is stated in the schema over the type's constraints."""
+        OpenAPI parameter's schema (netkg.web.api). Requests are checked by `term` (through
+        netkg.web.api_binding), for 400s that name the parameter; `enum` is stated in the schema
+        over the type's constraints."""
         table: dict[str, tuple[type, dict[str, Any]]] = {
             "integer": (int, {"ge": self.minimum, "le": self.maximum}),
             "boolean": (bool, {}),
@@ -245,6 +226,55 @@ class Param(_HeaderPart):
         if self.default is not None:
             constraints["default"] = json_value(self.type, self.default)
         return Annotated[python, Field(**constraints)]
+
+    def term(self, value: str) -> ox.NamedNode | ox.Literal:
+        """The RDF term for one raw value, or BadRequest naming the parameter and what it accepts.
+
+        Part of the file format: it is what `type`, `enum`, `min` and `max` mean, so a header's
+        `default` and `enum` values are checked with it as well as a request's values."""
+        if len(value) > MAX_VALUE_LENGTH:
+            raise self._bad(value, " (too long)")
+        if self.type in ("language", "boolean"):
+            value = value.strip().lower()  # EN-CA and en-ca, TRUE and true, are the same value
+        if self.enum is not None and value not in self.enum:
+            raise self._bad(value)
+        if self.type == "string":
+            return ox.Literal(value)
+        if self.type == "integer":
+            if not _INTEGER.match(value.strip()):
+                raise self._bad(value)
+            number = int(value)
+            if (self.minimum is not None and number < self.minimum) or (
+                self.maximum is not None and number > self.maximum
+            ):
+                raise self._bad(value, " (out of range)")
+            return ox.Literal(str(number), datatype=ox.NamedNode(XSD + "integer"))
+        if self.type == "boolean":
+            lowered = value.strip().lower()
+            if lowered not in ("true", "false", "1", "0"):
+                raise self._bad(value)
+            return ox.Literal(lowered in ("true", "1"))
+        if self.type == "language":
+            if not _LANGUAGE.match(value):
+                raise self._bad(value)
+            return ox.Literal(value.lower())
+        # iri
+        curie = _CURIE.match(value)
+        if curie and curie.group(1) in IRI_PREFIXES:
+            value = IRI_PREFIXES[curie.group(1)] + curie.group(2)
+        if not _IRI_SCHEME.match(value):
+            raise self._bad(value)
+        try:
+            return ox.NamedNode(value)
+        except ValueError:
+            raise self._bad(value) from None
+
+    def _bad(self, value: str, why: str = "") -> BadRequest:
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        message = (
+            f"parameter {self.name!r}: {shown!r} is not valid{why}; it accepts {self.accepts()}"
+        )
+        return BadRequest(message, detail={"parameter": self.name, "accepts": self.accepts()})
 
 
 class Header(_HeaderPart):
@@ -524,298 +554,6 @@ def load_queries(folder: Path) -> dict[str, NamedQuery]:
     if problems:
         raise QueryFileError(problems)
     return queries
-
-
-# --- binding ---------------------------------------------------------------------------------
-
-
-def _bad(param: Param, value: str, why: str = "") -> BadRequest:
-    shown = value if len(value) <= 60 else value[:57] + "..."
-    message = f"parameter {param.name!r}: {shown!r} is not valid{why}; it accepts {param.accepts()}"
-    return BadRequest(message, detail={"parameter": param.name, "accepts": param.accepts()})
-
-
-def _term(param: Param, value: str) -> ox.NamedNode | ox.Literal:
-    """The RDF term for one raw value, or BadRequest naming the parameter and what it accepts."""
-    if len(value) > MAX_VALUE_LENGTH:
-        raise _bad(param, value, " (too long)")
-    if param.type in ("language", "boolean"):
-        value = value.strip().lower()  # EN-CA and en-ca, TRUE and true, are the same value
-    if param.enum is not None and value not in param.enum:
-        raise _bad(param, value)
-    if param.type == "string":
-        return ox.Literal(value)
-    if param.type == "integer":
-        if not _INTEGER.match(value.strip()):
-            raise _bad(param, value)
-        number = int(value)
-        if (param.minimum is not None and number < param.minimum) or (
-            param.maximum is not None and number > param.maximum
-        ):
-            raise _bad(param, value, " (out of range)")
-        return ox.Literal(str(number), datatype=ox.NamedNode(XSD + "integer"))
-    if param.type == "boolean":
-        lowered = value.strip().lower()
-        if lowered not in ("true", "false", "1", "0"):
-            raise _bad(param, value)
-        return ox.Literal(lowered in ("true", "1"))
-    if param.type == "language":
-        if not _LANGUAGE.match(value):
-            raise _bad(param, value)
-        return ox.Literal(value.lower())
-    # iri
-    curie = _CURIE.match(value)
-    if curie and curie.group(1) in IRI_PREFIXES:
-        value = IRI_PREFIXES[curie.group(1)] + curie.group(2)
-    if not _IRI_SCHEME.match(value):
-        raise _bad(param, value)
-    try:
-        return ox.NamedNode(value)
-    except ValueError:
-        raise _bad(param, value) from None
-
-
-def bind(
-    query: NamedQuery, values: Sequence[tuple[str, str]]
-) -> dict[str, ox.NamedNode | ox.Literal]:
-    """Check request parameters against the header; return `{param name: RDF term}` to bind.
-
-    `values` are (name, raw string) pairs as sent, so a repeated or unknown name is caught.
-    Paging names (limit, offset, format) are skipped here. Defaults are bound when not given.
-    """
-    seen: dict[str, str] = {}
-    declared = {p.name for p in query.params}
-    accepted = ", ".join(sorted(declared | RESERVED))
-    for name, raw in values:
-        if name in RESERVED:
-            continue
-        if name not in declared:
-            raise BadRequest(
-                f"unknown parameter {name!r}; /api/{query.name} accepts: {accepted}",
-                detail={"parameter": name, "accepts": sorted(declared | RESERVED)},
-            )
-        if name in seen:
-            raise BadRequest(
-                f"parameter {name!r} is given more than once; give it once",
-                detail={"parameter": name},
-            )
-        seen[name] = raw
-    bound: dict[str, ox.NamedNode | ox.Literal] = {}
-    for param in query.params:
-        given = seen.get(param.name)
-        if given == "":
-            default = f" for the default, {param.default}" if param.default is not None else ""
-            raise BadRequest(
-                f"parameter {param.name!r} is empty; give {param.accepts()}, or leave it out"
-                + default,
-                detail={"parameter": param.name, "accepts": param.accepts()},
-            )
-        if given is None:
-            if param.required:
-                raise BadRequest(
-                    f"parameter {param.name!r} is required; it accepts {param.accepts()}",
-                    detail={"parameter": param.name, "accepts": param.accepts()},
-                )
-            if param.default is None:
-                continue
-            given = param.default
-        bound[param.name] = _term(param, given)
-    return bound
-
-
-def paging(values: Sequence[tuple[str, str]]) -> tuple[int, int]:
-    """`limit` (default 100, 1..1000) and `offset` (>= 0) from the query string; 400 otherwise."""
-    found = {"limit": str(DEFAULT_LIMIT), "offset": "0"}
-    for name, raw in values:
-        if name in found:
-            found[name] = raw
-    # the reserved names, so built without the header's checks
-    limit_param = Param.model_construct(name="limit", type="integer", minimum=1, maximum=MAX_LIMIT)
-    offset_param = Param.model_construct(
-        name="offset", type="integer", minimum=0, maximum=MAX_OFFSET
-    )
-    limit = int(_term(limit_param, found["limit"]).value)
-    offset = int(_term(offset_param, found["offset"]).value)
-    return limit, offset
-
-
-# --- running ---------------------------------------------------------------------------------
-
-
-class QueryResult(NamedTuple):
-    """One page of a named query's answer: declared columns, the rows, whether more exist."""
-
-    query: NamedQuery
-    columns: tuple[str, ...]
-    rows: list[dict[str, ox.NamedNode | ox.Literal | ox.BlankNode]]
-    limit: int
-    offset: int
-    truncated: bool
-
-
-def paged_text(query: NamedQuery, limit: int, offset: int) -> str:
-    """The query text with paging: one row more than asked, to know whether there is a next page."""
-    return f"{query.text.rstrip()}\nLIMIT {int(limit) + 1}\nOFFSET {int(offset)}\n"
-
-
-def run(
-    store: Any,
-    query: NamedQuery,
-    values: Sequence[tuple[str, str]],
-    *,
-    timeout: float | None = None,
-) -> QueryResult:
-    """Check, bind and run `query` on a netkg `Store` (store protocol), one page at a time."""
-    bound = bind(query, values)
-    limit, offset = paging(values)
-    result = store.execute(
-        paged_text(query, limit, offset),
-        substitutions={"_" + name: term for name, term in bound.items()},
-        timeout=timeout,
-        trusted=True,  # a named query: reviewed code, run in the serving process
-    )
-    if not isinstance(result, ox.QuerySolutions):
-        raise NetkgError("a named query answered with something other than solutions")
-    rows = [
-        {column: term for column in query.columns if (term := solution[column]) is not None}
-        for solution in result
-    ]
-    truncated = len(rows) > limit
-    return QueryResult(query, query.columns, rows[:limit], limit, offset, truncated)
-
-
-def run_local(
-    store: ox.Store, query: NamedQuery, values: Sequence[tuple[str, str]] = ()
-) -> QueryResult:
-    """Run on a plain pyoxigraph Store (tests, `netkg validate`): same checks, same binding."""
-    return run(LocalStore(store), query, values)
-
-
-class _LocalAnswer(NamedTuple):
-    kind: str
-    media_type: str
-    body: bytes
-
-
-class LocalStore:
-    """The smallest adapter from a pyoxigraph.Store to the store protocol's `execute` and `query`.
-
-    For code that runs without the service (tests, `netkg validate`): typed results, or SELECT
-    answers in SPARQL JSON and CONSTRUCT answers in N-Triples; bound parameters as substitutions.
-    """
-
-    def __init__(self, store: ox.Store) -> None:
-        self.store = store
-
-    def execute(self, sparql: str, **options: Any) -> Any:
-        substitutions = {ox.Variable(k): v for k, v in (options.get("substitutions") or {}).items()}
-        return self.store.query(
-            sparql, substitutions=substitutions or None, use_default_graph_as_union=True
-        )
-
-    def query(self, sparql: str, **options: Any) -> _LocalAnswer:
-        answer = self.execute(sparql, **options)
-        if isinstance(answer, ox.QuerySolutions):
-            body = answer.serialize(format=ox.QueryResultsFormat.JSON)
-            assert body is not None
-            return _LocalAnswer("solutions", "application/sparql-results+json", body)
-        if isinstance(answer, ox.QueryTriples):
-            graph = ox.serialize(answer, format=ox.RdfFormat.N_TRIPLES)
-            assert graph is not None
-            return _LocalAnswer("graph", "application/n-triples", graph)
-        raise NetkgError("ASK queries are not used here")
-
-
-# --- rendering -------------------------------------------------------------------------------
-
-
-def plain(term: ox.NamedNode | ox.Literal | ox.BlankNode | None) -> Any:
-    """A term as a plain JSON value: IRIs and strings as text, numbers and booleans as such."""
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return term.value
-    if isinstance(term, ox.BlankNode):
-        return "_:" + term.value
-    datatype = term.datatype.value
-    if datatype in (XSD + "integer", XSD + "int", XSD + "long", XSD + "nonNegativeInteger"):
-        try:
-            return int(term.value)
-        except ValueError:
-            return term.value
-    if datatype in (XSD + "decimal", XSD + "double", XSD + "float"):
-        try:
-            return float(term.value)
-        except ValueError:
-            return term.value
-    if datatype == XSD + "boolean":
-        return term.value in ("true", "1")
-    return term.value
-
-
-def _jsonld_value(term: Any) -> Any:
-    if isinstance(term, ox.NamedNode):
-        return {"@id": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"@id": "_:" + term.value}
-    if term.language:
-        return {"@value": term.value, "@language": term.language}
-    if term.datatype.value == XSD + "string":
-        return term.value
-    return {"@value": term.value, "@type": term.datatype.value}
-
-
-def _friendly(result: QueryResult, links: Mapping[str, str | None]) -> dict[str, Any]:
-    return {
-        "query": result.query.name,
-        "columns": list(result.columns),
-        "rows": [{c: plain(row.get(c)) for c in result.columns} for row in result.rows],
-        "count": len(result.rows),
-        "limit": result.limit,
-        "offset": result.offset,
-        "truncated": result.truncated,
-        "next": links.get("next"),
-        "links": dict(links),
-    }
-
-
-def render(
-    result: QueryResult, media_type: str, base: str, links: Mapping[str, str | None]
-) -> bytes:
-    """Serialise one page in `media_type` (one of FORMATS' values)."""
-    columns = list(result.columns)
-    if media_type == "application/json":
-        return _dumps(_friendly(result, links))
-    if media_type == "application/ld+json":
-        vocab = f"{base}api/{result.query.name}#"
-        graph = [{c: _jsonld_value(t) for c, t in row.items()} for row in result.rows]
-        return _dumps({"@context": {"@vocab": vocab}, "@graph": graph})
-    if media_type in RESULTS_MEDIA_TYPES:
-        body = _page_solutions(columns, result.rows).serialize(
-            format=ox.QueryResultsFormat.from_media_type(media_type)
-        )
-        assert body is not None
-        return body
-    raise NotAcceptable(f"no serialisation {media_type!r} for named queries")
-
-
-def _page_solutions(
-    columns: Sequence[str], rows: Iterable[Mapping[str, ox.NamedNode | ox.Literal | ox.BlankNode]]
-) -> ox.QuerySolutions:
-    """One page as pyoxigraph solutions, for its SPARQL results serialisers.
-
-    The page is a slice of the store's answer without the `?_` inputs, and pyoxigraph makes
-    solutions only by parsing; so the rows go through SPARQL TSV, whose cells are exactly the
-    terms' N-Triples form (`str(term)`): nothing is escaped or written by hand here.
-    """
-    lines = ["\t".join("?" + c for c in columns)]
-    lines.extend("\t".join(str(row[c]) if c in row else "" for c in columns) for row in rows)
-    tsv = ("\n".join(lines) + "\n").encode("utf-8")
-    return cast(ox.QuerySolutions, ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV))
-
-
-def _dumps(document: object) -> bytes:
-    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 # --- the examples in the graph ---------------------------------------------------------------

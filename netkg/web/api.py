@@ -1,8 +1,8 @@
 """The REST API: each `api/<name>.rq` is `GET /api/<name>` and one OpenAPI operation.
 
-The query files themselves (headers, parameters, binding, rendering) are
-`netkg.curate.named_queries`; this module only speaks HTTP, so curation tools can check query
-files without the web stack.
+The query files themselves (headers, parameters) are `netkg.curate.named_queries`, so curation
+tools check them without the web stack; a request's values are bound by `api_binding`, the query
+runs in `api_run` and its page is serialised by `api_render`. This module is the router.
 """
 
 from __future__ import annotations
@@ -16,24 +16,18 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field, create_model
 
-from netkg.curate.named_queries import (
-    DEFAULT_LIMIT,
-    FORMATS,
-    MAX_LIMIT,
-    MAX_OFFSET,
-    RQ_MEDIA_TYPE,
-    NamedQuery,
-    json_value,
-    load_queries,
-    render,
-    run,
-)
+from netkg.curate.named_queries import NamedQuery, json_value, load_queries
 from netkg.web import openapi
+from netkg.web.api_binding import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
+from netkg.web.api_render import FORMATS, render
+from netkg.web.api_run import run
 from netkg.web.negotiate import Offer, negotiate
 from netkg.web.pages import base_iri
 from netkg.web.state import app_state
 
 __all__ = ["build_router", "router_for"]
+
+RQ_MEDIA_TYPE = "application/sparql-query"
 
 
 def api_folder(settings: Any) -> Path:

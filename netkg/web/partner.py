@@ -32,7 +32,9 @@ from pyld import jsonld
 from netkg import queries
 from netkg.errors import BadRequest, NotFound
 from netkg.prefixes import BASE as DEFAULT_BASE
+from netkg.store import Store
 from netkg.web import openapi
+from netkg.web.describe import own_triples
 from netkg.web.pages import base_iri
 from netkg.web.state import app_state
 
@@ -75,7 +77,7 @@ def document_iri(lang: str, base: str = DEFAULT_BASE) -> str:
     return f"{base}guide?lang={lang}"
 
 
-def view_triples(store: Any, view: str, lang: str, base: str = DEFAULT_BASE) -> list[ox.Triple]:
+def view_triples(store: Store, view: str, lang: str, base: str = DEFAULT_BASE) -> list[ox.Triple]:
     """The schema.org view `view` (condition or treatment) with its texts in `lang`, sorted.
 
     Of the language-tagged values of one subject and property, those in `lang` are kept. A
@@ -83,17 +85,11 @@ def view_triples(store: Any, view: str, lang: str, base: str = DEFAULT_BASE) -> 
     written in English stays its title); any other value is dropped, never passed off as a
     translation. tests/test_partner_jsonld.py fails when a French text is missing.
     """
-    substitutions = {
+    substitutions: dict[str, ox.NamedNode | ox.Literal] = {
         "_document": ox.NamedNode(document_iri(lang, base)),
         "_lang": ox.Literal(lang),
     }
-    answer = store.query(
-        queries.text(__name__, view),
-        graph_format="application/n-triples",
-        substitutions=substitutions,
-        trusted=True,
-    )
-    triples = list(ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES))
+    triples = own_triples(store, queries.text(__name__, view), substitutions)
     own_language = {
         str(t.subject): t.object.value.split("-")[0].lower()
         for t in triples
@@ -174,7 +170,7 @@ def _check_lang(lang: str) -> str:
     return lang
 
 
-def condition_document(store: Any, lang: str = "en", base: str = DEFAULT_BASE) -> dict[str, Any]:
+def condition_document(store: Store, lang: str = "en", base: str = DEFAULT_BASE) -> dict[str, Any]:
     """netkg's page about neuroendocrine tumours and their possible treatments, as the
     Canadian Cancer Society's page states them."""
     triples = view_triples(store, "condition", _check_lang(lang), base)
@@ -182,7 +178,7 @@ def condition_document(store: Any, lang: str = "en", base: str = DEFAULT_BASE) -
 
 
 def treatment_document(
-    store: Any, slug: str, lang: str = "en", base: str = DEFAULT_BASE
+    store: Store, slug: str, lang: str = "en", base: str = DEFAULT_BASE
 ) -> dict[str, Any]:
     """One MedicalTherapy with its codes and claims, subject of netkg's page."""
     _check_lang(lang)
@@ -196,7 +192,7 @@ def treatment_document(
 
 
 def treatment_slugs(
-    store: Any, base: str = DEFAULT_BASE, lang: str = "en"
+    store: Store, base: str = DEFAULT_BASE, lang: str = "en"
 ) -> list[tuple[str, str]]:
     """(slug, name in `lang`) of every treatment that has a partner document."""
     triples = view_triples(store, "treatment", _check_lang(lang), base)

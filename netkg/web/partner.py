@@ -20,7 +20,6 @@ import copy
 import functools
 import json
 import re
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -32,6 +31,7 @@ from pyld import jsonld
 from netkg import queries
 from netkg.errors import BadRequest, NotFound
 from netkg.prefixes import BASE as DEFAULT_BASE
+from netkg.release.context import pyld_dataset
 from netkg.store import Store
 from netkg.web import openapi
 from netkg.web.describe import own_triples
@@ -115,15 +115,9 @@ def _language(triple: ox.Triple) -> str | None:
     return None
 
 
-def _nquads(triples: Iterable[ox.Triple]) -> str:
-    return "".join(f"{triple} .\n" for triple in triples)
-
-
 def _framed(triples: list[ox.Triple], root: str, lang: str) -> dict[str, Any]:
     """Frame the view on `root`, embedding what it links to (JSON-LD 1.1 framing)."""
-    dataset = jsonld.from_rdf(
-        _nquads(triples), {"format": "application/n-quads", "useNativeTypes": True}
-    )
+    dataset = jsonld.from_rdf(pyld_dataset(triples), {"useNativeTypes": True})
     frame = {"@context": document_context(lang), "@id": root}
     options = {"embed": "@always", "omitGraph": True, "processingMode": "json-ld-1.1"}
     framed: dict[str, Any] = jsonld.frame(dataset, frame, options)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -56,11 +57,55 @@ OTHER_FORMATS = frozenset(
 """FHIR formats this server doesn't write: 406, where an unknown `_format` is a 400."""
 RESOURCES = Offer("FHIR resources", {"json": MEDIA_TYPE})
 """What Accept must allow (`_format`, FHIR's override of it, has FHIR's own values above)."""
+
+
+@dataclass(frozen=True)
+class FhirOperation:
+    """One terminology operation this server runs: the route table below is made from these."""
+
+    kind: str
+    """The resource type it runs on (`CodeSystem`, `ValueSet`, `ConceptMap`)."""
+    name: str
+    """Its FHIR name without the `$`."""
+    run: Callable[..., dict[str, Any]]
+    """The Terminology method: `(terms, params)`, and the resource's id when on one resource."""
+    what: str
+    """What it answers, for /openapi.json."""
+    on_instance: bool
+    """Whether it also runs on one resource by id (`/fhir/ValueSet/{id}/$expand`)."""
+
+
+FHIR_OPERATIONS = (
+    FhirOperation(
+        "CodeSystem",
+        "lookup",
+        Terminology.lookup,
+        "A Parameters resource: the code's details.",
+        False,
+    ),
+    FhirOperation(
+        "ValueSet", "expand", Terminology.expand, "The ValueSet with its expansion.", True
+    ),
+    FhirOperation(
+        "ValueSet",
+        "validate-code",
+        Terminology.validate_code,
+        "A Parameters resource: `result` (is the code in the ValueSet), `message`, `display`.",
+        True,
+    ),
+    FhirOperation(
+        "ConceptMap",
+        "translate",
+        Terminology.translate,
+        "A Parameters resource: `result` and each `match` (equivalence, concept, source map).",
+        True,
+    ),
+)
 OPERATIONS = {
-    "CodeSystem": ("$lookup",),
-    "ValueSet": ("$expand", "$validate-code"),
-    "ConceptMap": ("$translate",),
+    kind: tuple(f"${op.name}" for op in FHIR_OPERATIONS if op.kind == kind)
+    for kind in dict.fromkeys(op.kind for op in FHIR_OPERATIONS)
 }
+"""Each resource type's operations, as a path names them."""
 VERSION_PARAM = {"lookup": "version", "validate-code": "systemVersion", "translate": "version"}
 """What a Parameters `coding`'s version is called in each operation's flat parameters."""
 
@@ -310,22 +355,6 @@ def _documented(what: str, parameters: list[Any], *errors: int) -> dict[str, Any
     }
 
 
-def _operation(path: str, operation: str, what: str) -> Callable[[Callable[..., Any]], Any]:
-    """GET (parameters in the query string) and POST (a Parameters resource) of one operation."""
-    get = _documented(what, OPERATION_PARAMS[operation], 400, 404, 406)
-    post = _documented(what, [], 400, 404, 406, 413, 415)
-    post["openapi_extra"]["requestBody"] = POST_BODY
-    summary = f"FHIR {path.split('/')[2]} ${operation}"
-
-    def register(endpoint: Callable[..., Any]) -> Any:
-        router.get(path, summary=summary, **get)(endpoint)
-        return router.post(path, summary=summary + " (POST a Parameters resource)", **post)(
-            endpoint
-        )
-
-    return register
-
-
 # --- routes (operations before reads, so `$expand` is never taken for an id) ---------------------
 
 
@@ -348,52 +377,37 @@ def metadata(request: Request) -> Response:
     )
 
 
-@_operation("/fhir/CodeSystem/$lookup", "lookup", "A Parameters resource: the code's details.")
-async def lookup(request: Request) -> Response:
-    return await _operate(request, "lookup", lambda terms, params: terms.lookup(params))
+def _declare(operation: FhirOperation) -> None:
+    """GET (parameters in the query string) and POST (a Parameters resource) of `operation` on
+    its resource type; on one resource too (`/fhir/ValueSet/{id}/$expand`), left out of the
+    OpenAPI document, which names each operation once."""
+    name = operation.name
+
+    async def endpoint(request: Request) -> Response:
+        resource_id = request.path_params.get("resource_id")
+        at = () if resource_id is None else (resource_id,)
+        return await _operate(
+            request, name, lambda terms, params: operation.run(terms, params, *at)
+        )
+
+    function = name.replace("-", "_")
+    path = f"/fhir/{operation.kind}/${name}"
+    summary = f"FHIR {operation.kind} ${name}"
+    get = _documented(operation.what, OPERATION_PARAMS[name], 400, 404, 406)
+    post = _documented(operation.what, [], 400, 404, 406, 413, 415)
+    post["openapi_extra"]["requestBody"] = POST_BODY
+    router.get(path, name=function, summary=summary, **get)(endpoint)
+    post_summary = summary + " (POST a Parameters resource)"
+    router.post(path, name=function, summary=post_summary, **post)(endpoint)
+    if operation.on_instance:
+        one = f"/fhir/{operation.kind}/{{resource_id}}/${name}"
+        router.api_route(
+            one, methods=["GET", "POST"], name=function + "_one", include_in_schema=False
+        )(endpoint)
 
 
-@_operation("/fhir/ValueSet/$expand", "expand", "The ValueSet with its expansion.")
-async def expand(request: Request) -> Response:
-    return await _operate(request, "expand", lambda terms, params: terms.expand(params))
-
-
-@router.get("/fhir/ValueSet/{resource_id}/$expand", include_in_schema=False)
-@router.post("/fhir/ValueSet/{resource_id}/$expand", include_in_schema=False)
-async def expand_one(request: Request, resource_id: str) -> Response:
-    return await _operate(request, "expand", lambda t, params: t.expand(params, resource_id))
-
-
-@_operation(
-    "/fhir/ValueSet/$validate-code",
-    "validate-code",
-    "A Parameters resource: `result` (is the code in the ValueSet), `message`, `display`.",
-)
-async def validate_code(request: Request) -> Response:
-    return await _operate(request, "validate-code", lambda t, params: t.validate_code(params))
-
-
-@router.get("/fhir/ValueSet/{resource_id}/$validate-code", include_in_schema=False)
-@router.post("/fhir/ValueSet/{resource_id}/$validate-code", include_in_schema=False)
-async def validate_code_one(request: Request, resource_id: str) -> Response:
-    return await _operate(
-        request, "validate-code", lambda t, params: t.validate_code(params, resource_id)
-    )
-
-
-@_operation(
-    "/fhir/ConceptMap/$translate",
-    "translate",
-    "A Parameters resource: `result` and each `match` (equivalence, concept, source map).",
-)
-async def translate(request: Request) -> Response:
-    return await _operate(request, "translate", lambda t, params: t.translate(params))
-
-
-@router.get("/fhir/ConceptMap/{resource_id}/$translate", include_in_schema=False)
-@router.post("/fhir/ConceptMap/{resource_id}/$translate", include_in_schema=False)
-async def translate_one(request: Request, resource_id: str) -> Response:
-    return await _operate(request, "translate", lambda t, params: t.translate(params, resource_id))
+for _each in FHIR_OPERATIONS:
+    _declare(_each)
 
 
 @router.get(

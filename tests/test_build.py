@@ -17,6 +17,7 @@ from rdflib import RDF, RDFS, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, SH, VOID
 
+from netkg.curate.load import load_sources
 from netkg.errors import SourceError, ValidationFailed
 from netkg.release.build import (
     DATA_GRAPH,
@@ -25,7 +26,6 @@ from netkg.release.build import (
     VOID_GRAPH,
     BuildError,
     build_release,
-    load_sources,
     recover,
     release_date,
 )

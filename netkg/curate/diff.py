@@ -67,7 +67,7 @@ def load_graph(path: Path, *, curated_only: bool = False) -> Graph:
         elif is_release(path):
             graph.parse(path / "netkg.nt", format="nt")
         elif path.is_dir():
-            from netkg.release.build import load_sources
+            from netkg.curate.load import load_sources
 
             return load_sources(path).merged
         elif path.is_file():

@@ -26,8 +26,10 @@ from rdflib.namespace import OWL, RDF, SH
 from rdflib.plugins.parsers.notation3 import BadSyntax, RDFSink, SinkParser
 from rdflib.term import Node
 
+from netkg.curate.bnodes import canonical_graph
 from netkg.curate.syntax import explain, line_starts, undefined_prefixes
 from netkg.errors import SourceError
+from netkg.prefixes import PREFIXES
 
 __all__ = [
     "RDF_SUFFIXES",
@@ -37,9 +39,11 @@ __all__ = [
     "Role",
     "SourceFile",
     "SourceProblem",
+    "Sources",
     "Stated",
     "find_sources",
     "load_files",
+    "load_sources",
     "parse_turtle",
     "syntax_problem",
 ]
@@ -432,3 +436,32 @@ def load_files(
     return LoadedSources(
         base, loaded, graphs["ontology"], graphs["data"], graphs["shapes"], prefixes, index
     )
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The curated graphs (ontology, data), their blank nodes labelled canonically
+    (netkg.curate.bnodes): what a release is made of, and what `netkg diff` compares."""
+
+    ontology: Graph
+    data: Graph
+
+    @classmethod
+    def of(cls, loaded: LoadedSources) -> Sources:
+        return cls(canonical_graph(loaded.ontology, "o"), canonical_graph(loaded.data, "d"))
+
+    @property
+    def merged(self) -> Graph:
+        merged = Graph(bind_namespaces="none")
+        for prefix, namespace in PREFIXES.items():
+            merged.bind(prefix, namespace)
+        for graph in (self.ontology, self.data):
+            for prefix, namespace in graph.namespace_manager.namespaces():
+                merged.bind(prefix, namespace, override=False)
+            merged.addN((s, p, o, merged) for s, p, o in graph)
+        return merged
+
+
+def load_sources(root: Path) -> Sources:
+    """Parse `root/ontology` and `root/data` as the release does (errors name file and line)."""
+    return Sources.of(load_files(find_sources(root), root=root))

@@ -34,11 +34,11 @@ from rdflib import OWL, RDF, Graph, Literal, URIRef
 from rdflib.namespace import SH
 
 from netkg.curate.bnodes import canonical_graph
-from netkg.curate.load import LoadedSources, find_sources, load_files
+from netkg.curate.load import LoadedSources, Sources, find_sources, load_files
 from netkg.curate.named_queries import examples_graph
 from netkg.curate.validate import validate_sources
 from netkg.errors import NetkgError, SourceError, ValidationFailed
-from netkg.prefixes import BASE, PREFIXES
+from netkg.prefixes import BASE
 from netkg.release import context as ctx
 from netkg.release import terminology, void
 
@@ -72,37 +72,9 @@ class BuildError(NetkgError):
     exit_code = 2
 
 
-@dataclass(frozen=True)
-class Sources:
-    """The curated graphs, parsed: what a release is made of."""
-
-    ontology: Graph
-    data: Graph
-
-    @property
-    def merged(self) -> Graph:
-        merged = Graph(bind_namespaces="none")
-        for prefix, namespace in PREFIXES.items():
-            merged.bind(prefix, namespace)
-        for graph in (self.ontology, self.data):
-            for prefix, namespace in graph.namespace_manager.namespaces():
-                merged.bind(prefix, namespace, override=False)
-            merged.addN((s, p, o, merged) for s, p, o in graph)
-        return merged
-
-
 def source_files(root: Path, folder: str) -> list[Path]:
     """The Turtle files of one source folder, sorted, so every step reads them in the same order."""
     return sorted(p for p in (root / folder).rglob("*") if p.suffix in (".ttl", ".nt"))
-
-
-def load_sources(root: Path) -> Sources:
-    """Parse `root/ontology` and `root/data` with netkg.curate.load (errors name file and line)."""
-    return _sources(load_files(find_sources(root), root=root))
-
-
-def _sources(loaded: LoadedSources) -> Sources:
-    return Sources(canonical_graph(loaded.ontology, "o"), canonical_graph(loaded.data, "d"))
 
 
 def _published_queries(api: Path) -> Graph:
@@ -515,7 +487,7 @@ def build_release(
     recover(out)
     loaded = load_files(find_sources(root), root=root)
     report = validation_report(loaded, validate=validate)
-    sources = _sources(loaded)
+    sources = Sources.of(loaded)
     version = release_version(sources.ontology)
     issued = release_date(root, date)
     api = root / "api"

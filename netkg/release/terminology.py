@@ -339,65 +339,74 @@ def concept_maps(
         key = (code, row.get("object_label", ""))
         backward.setdefault(target.system, {}).setdefault(key, []).append(back)
 
-    def element(code: str, display: str | None, targets: list[dict[str, Any]]) -> dict[str, Any]:
-        found: dict[str, Any] = {"code": code}
-        if display:
-            found["display"] = display
-        found["target"] = targets
-        return found
-
     names = ", ".join(t.name for t in TARGET_SYSTEMS)
-    all_codes = FHIR_BASE + "ValueSet/" + ALL_CODES_ID
-    out = _common("ConceptMap", "netkg-to-external", version=version, issued=issued)
-    out |= {
-        "name": "NetkgToExternal",
-        "title": f"netkg concepts to {names}",
-        "description": (
+    netkg_to_external = {
+        system: {(code, labels[code]): targets for code, targets in by_code.items()}
+        for system, by_code in forward.items()
+    }
+    there = _concept_map(
+        "netkg-to-external",
+        "source",
+        netkg_to_external,
+        title=f"netkg concepts to {names}",
+        description=(
             "netkg's mappings (SKOS matches, each with its justification and source) as FHIR "
             "equivalences: exact → equivalent, close → inexact, broad → wider, narrow → "
             "narrower, related → relatedto. The same mappings are in netkg.sssom.tsv."
         ),
-        "sourceUri": all_codes,
-    }
-    forward_groups = [
-        {
-            "source": CODE_SYSTEM_URL,
-            "sourceVersion": version,
-            "target": system,
-            "element": [
-                element(code, labels[code], targets)
-                for code, targets in sorted(forward[system].items())
-            ],
-        }
-        for system in sorted(forward)
-    ]
-    back = _common("ConceptMap", "external-to-netkg", version=version, issued=issued)
-    back |= {
-        "name": "ExternalToNetkg",
-        "title": f"{names} codes to netkg concepts",
-        "description": (
+        version=version,
+        issued=issued,
+    )
+    back = _concept_map(
+        "external-to-netkg",
+        "target",
+        backward,
+        title=f"{names} codes to netkg concepts",
+        description=(
             "The inverse of netkg-to-external: for an external code, the netkg concepts mapped to "
             "it, with the equivalence read from the external code's side (wider and narrower "
             "swap)."
         ),
-        "targetUri": all_codes,
+        version=version,
+        issued=issued,
+    )
+    return [there, back]
+
+
+def _concept_map(
+    resource_id: str,
+    netkg_end: str,
+    groups: Mapping[str, Mapping[tuple[str, str], list[dict[str, Any]]]],
+    *,
+    title: str,
+    description: str,
+    version: str,
+    issued: str,
+) -> dict[str, Any]:
+    """A ConceptMap between netkg's CodeSystem, at its `netkg_end` ("source" or "target"), and
+    each external system: a group per system, an element per (code, display) with its targets."""
+    external_end = "target" if netkg_end == "source" else "source"
+    out = _common("ConceptMap", resource_id, version=version, issued=issued)
+    out |= {
+        "name": _name(resource_id),
+        "title": title,
+        "description": description,
+        f"{netkg_end}Uri": FHIR_BASE + "ValueSet/" + ALL_CODES_ID,
     }
-    backward_groups = [
-        {
-            "source": system,
-            "target": CODE_SYSTEM_URL,
-            "targetVersion": version,
-            "element": [
-                element(code, label or None, targets)
-                for (code, label), targets in sorted(backward[system].items())
-            ],
-        }
-        for system in sorted(backward)
-    ]
-    if forward_groups:  # FHIR JSON has no empty arrays
-        out["group"] = forward_groups
-        back["group"] = backward_groups
-    return [out, back]
+    if groups:  # FHIR JSON has no empty arrays
+        out["group"] = [
+            {
+                netkg_end: CODE_SYSTEM_URL,
+                f"{netkg_end}Version": version,
+                external_end: system,
+                "element": [
+                    {"code": code, **({"display": display} if display else {}), "target": targets}
+                    for (code, display), targets in sorted(elements.items())
+                ],
+            }
+            for system, elements in sorted(groups.items())
+        ]
+    return out
 
 
 def terminology_bundle(

@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -56,13 +57,27 @@ OTHER_FORMATS = frozenset(
 """FHIR formats this server doesn't write: 406, where an unknown `_format` is a 400."""
 RESOURCES = Offer("FHIR resources", {"json": MEDIA_TYPE})
 """What Accept must allow (`_format`, FHIR's override of it, has FHIR's own values above)."""
-OPERATIONS = {
-    "CodeSystem": ("$lookup",),
-    "ValueSet": ("$expand", "$validate-code"),
-    "ConceptMap": ("$translate",),
-}
-VERSION_PARAM = {"lookup": "version", "validate-code": "systemVersion", "translate": "version"}
-"""What a Parameters `coding`'s version is called in each operation's flat parameters."""
+
+
+@dataclass(frozen=True)
+class FhirOperation:
+    """One terminology operation this server runs: its routes and OpenAPI are made from this."""
+
+    kind: str
+    """The resource type it runs on (`CodeSystem`, `ValueSet`, `ConceptMap`)."""
+    name: str
+    """Its FHIR name without the `$`."""
+    run: Callable[..., dict[str, Any]]
+    """The Terminology method: `(terms, params)`, and the resource's id when on one resource."""
+    what: str
+    """What it answers, for /openapi.json."""
+    parameters: list[Any]
+    """Its GET parameters, as netkg.web.fhir_ops checks them (OpenAPI parameter objects)."""
+    on_instance: bool = False
+    """Whether it also runs on one resource by id (`/fhir/ValueSet/{id}/$expand`)."""
+    coding_version: str = "version"
+    """What a POSTed Parameters `coding`'s version is called among its flat parameters."""
+
 
 router = APIRouter()
 
@@ -153,7 +168,7 @@ def _query(request: Request) -> Params:
     return params
 
 
-async def _operation_params(request: Request, operation: str) -> Params:
+async def _operation_params(request: Request, coding_version: str) -> Params:
     """GET: the query string. POST: a Parameters resource, its `coding` spread into
     system/code/version/display (R4 lets either carry an operation's input)."""
     if request.method != "POST":
@@ -188,9 +203,7 @@ async def _operation_params(request: Request, operation: str) -> Params:
                 if isinstance(value.get(field), str):
                     params.setdefault(flat, []).append(value[field])
             if isinstance(value.get("version"), str):
-                params.setdefault(VERSION_PARAM.get(operation, "version"), []).append(
-                    value["version"]
-                )
+                params.setdefault(coding_version, []).append(value["version"])
         elif isinstance(value, bool):
             params.setdefault(name, []).append("true" if value else "false")
         elif isinstance(value, (str, int)):
@@ -202,15 +215,15 @@ async def _operation_params(request: Request, operation: str) -> Params:
     return params
 
 
-Run = Callable[[Terminology, Params], dict[str, Any]]
-
-
-async def _operate(request: Request, operation: str, run: Run) -> Response:
+async def _operate(request: Request, operation: FhirOperation) -> Response:
+    """Run `operation` on its parameters, and on the path's resource if the path names one."""
+    resource_id = request.path_params.get("resource_id")
+    on = () if resource_id is None else (resource_id,)
     try:
-        params = await _operation_params(request, operation)
+        params = await _operation_params(request, operation.coding_version)
     except FhirError as error:
         return _error(request, error)
-    return _respond(request, lambda terms: run(terms, params))
+    return _respond(request, lambda terms: operation.run(terms, params, *on))
 
 
 # --- what /openapi.json says of each route (checked against this code by schemathesis) ---------
@@ -259,46 +272,79 @@ FORMAT_PARAMS = [
 KIND = _param("kind", {"type": "string", "enum": list(RESOURCE_TYPES)}, at="path")
 FHIR_ID = _param("resource_id", {"type": "string", "pattern": "^[A-Za-z0-9.-]{1,64}$"}, at="path")
 """FHIR's id datatype."""
-OPERATION_PARAMS = {
-    "lookup": [
-        _param("system", NEEDED, required=True),
-        _param("code", NEEDED, required=True),
-        _param("version", TEXT),
-        _param("displayLanguage", LANGUAGE),
-        _param("property", {"type": "array", "items": {"enum": list(LOOKUP_PROPERTIES)}}),
-    ],
-    "expand": [
-        _param("url", NEEDED, required=True),
-        _param("valueSetVersion", TEXT),
-        _param("filter", TEXT),
-        _param("offset", WHOLE),
-        _param("count", WHOLE),
-        _param("displayLanguage", LANGUAGE),
-        _param("includeDesignations", FLAG),
-        _param("activeOnly", FLAG),
-    ],
-    "validate-code": [
-        _param("url", NEEDED, required=True),
-        _param("valueSetVersion", TEXT),
-        _param("code", NEEDED, required=True),
-        _param("system", NEEDED, required=True),
-        _param("systemVersion", TEXT),
-        _param("display", TEXT),
-        _param("displayLanguage", LANGUAGE),
-    ],
-    "translate": [
-        _param("url", TEXT),
-        _param("conceptMapVersion", TEXT),
-        _param("system", NEEDED, required=True),
-        _param("code", NEEDED, required=True),
-        _param("version", TEXT),
-        _param("source", TEXT),
-        _param("target", TEXT),
-        _param("targetsystem", TEXT),
-        _param("reverse", FLAG),
-    ],
+FHIR_OPERATIONS = (
+    FhirOperation(
+        "CodeSystem",
+        "lookup",
+        Terminology.lookup,
+        what="A Parameters resource: the code's details.",
+        parameters=[
+            _param("system", NEEDED, required=True),
+            _param("code", NEEDED, required=True),
+            _param("version", TEXT),
+            _param("displayLanguage", LANGUAGE),
+            _param("property", {"type": "array", "items": {"enum": list(LOOKUP_PROPERTIES)}}),
+        ],
+    ),
+    FhirOperation(
+        "ValueSet",
+        "expand",
+        Terminology.expand,
+        what="The ValueSet with its expansion.",
+        parameters=[
+            _param("url", NEEDED, required=True),
+            _param("valueSetVersion", TEXT),
+            _param("filter", TEXT),
+            _param("offset", WHOLE),
+            _param("count", WHOLE),
+            _param("displayLanguage", LANGUAGE),
+            _param("includeDesignations", FLAG),
+            _param("activeOnly", FLAG),
+        ],
+        on_instance=True,
+    ),
+    FhirOperation(
+        "ValueSet",
+        "validate-code",
+        Terminology.validate_code,
+        what="A Parameters resource: `result` (is the code in the ValueSet), `message`, `display`.",
+        parameters=[
+            _param("url", NEEDED, required=True),
+            _param("valueSetVersion", TEXT),
+            _param("code", NEEDED, required=True),
+            _param("system", NEEDED, required=True),
+            _param("systemVersion", TEXT),
+            _param("display", TEXT),
+            _param("displayLanguage", LANGUAGE),
+        ],
+        on_instance=True,
+        coding_version="systemVersion",
+    ),
+    FhirOperation(
+        "ConceptMap",
+        "translate",
+        Terminology.translate,
+        what="A Parameters resource: `result` and each `match` (equivalence, concept, source map).",
+        parameters=[
+            _param("url", TEXT),
+            _param("conceptMapVersion", TEXT),
+            _param("system", NEEDED, required=True),
+            _param("code", NEEDED, required=True),
+            _param("version", TEXT),
+            _param("source", TEXT),
+            _param("target", TEXT),
+            _param("targetsystem", TEXT),
+            _param("reverse", FLAG),
+        ],
+        on_instance=True,
+    ),
+)
+"""The operations, each declared once: its routes below are made from its row."""
+OPERATIONS = {
+    kind: tuple(f"${op.name}" for op in FHIR_OPERATIONS if op.kind == kind)
+    for kind in dict.fromkeys(op.kind for op in FHIR_OPERATIONS)
 }
-"""Each operation's GET parameters, as netkg.web.fhir_ops checks them."""
+"""Each resource type's operations, as a path names them."""
 
 
 def _documented(what: str, parameters: list[Any], *errors: int) -> dict[str, Any]:
@@ -308,22 +354,6 @@ def _documented(what: str, parameters: list[Any], *errors: int) -> dict[str, Any
         "responses": openapi.responses(what, [MEDIA_TYPE], *errors, error_content=OUTCOME),
         "openapi_extra": {"parameters": [*parameters, *FORMAT_PARAMS]},
     }
-
-
-def _operation(path: str, operation: str, what: str) -> Callable[[Callable[..., Any]], Any]:
-    """GET (parameters in the query string) and POST (a Parameters resource) of one operation."""
-    get = _documented(what, OPERATION_PARAMS[operation], 400, 404, 406)
-    post = _documented(what, [], 400, 404, 406, 413, 415)
-    post["openapi_extra"]["requestBody"] = POST_BODY
-    summary = f"FHIR {path.split('/')[2]} ${operation}"
-
-    def register(endpoint: Callable[..., Any]) -> Any:
-        router.get(path, summary=summary, **get)(endpoint)
-        return router.post(path, summary=summary + " (POST a Parameters resource)", **post)(
-            endpoint
-        )
-
-    return register
 
 
 # --- routes (operations before reads, so `$expand` is never taken for an id) ---------------------
@@ -348,52 +378,33 @@ def metadata(request: Request) -> Response:
     )
 
 
-@_operation("/fhir/CodeSystem/$lookup", "lookup", "A Parameters resource: the code's details.")
-async def lookup(request: Request) -> Response:
-    return await _operate(request, "lookup", lambda terms, params: terms.lookup(params))
+def _declare(operation: FhirOperation) -> None:
+    """GET (parameters in the query string) and POST (a Parameters resource) of `operation` on
+    its resource type; on one resource too (`/fhir/ValueSet/{id}/$expand`), left out of the
+    OpenAPI document, which names each operation once."""
+    name = operation.name
+
+    async def endpoint(request: Request) -> Response:
+        return await _operate(request, operation)
+
+    function = name.replace("-", "_")
+    path = f"/fhir/{operation.kind}/${name}"
+    summary = f"FHIR {operation.kind} ${name}"
+    get = _documented(operation.what, operation.parameters, 400, 404, 406)
+    post = _documented(operation.what, [], 400, 404, 406, 413, 415)
+    post["openapi_extra"]["requestBody"] = POST_BODY
+    router.get(path, name=function, summary=summary, **get)(endpoint)
+    post_summary = summary + " (POST a Parameters resource)"
+    router.post(path, name=function, summary=post_summary, **post)(endpoint)
+    if operation.on_instance:
+        one = f"/fhir/{operation.kind}/{{resource_id}}/${name}"
+        router.api_route(
+            one, methods=["GET", "POST"], name=function + "_one", include_in_schema=False
+        )(endpoint)
 
 
-@_operation("/fhir/ValueSet/$expand", "expand", "The ValueSet with its expansion.")
-async def expand(request: Request) -> Response:
-    return await _operate(request, "expand", lambda terms, params: terms.expand(params))
-
-
-@router.get("/fhir/ValueSet/{resource_id}/$expand", include_in_schema=False)
-@router.post("/fhir/ValueSet/{resource_id}/$expand", include_in_schema=False)
-async def expand_one(request: Request, resource_id: str) -> Response:
-    return await _operate(request, "expand", lambda t, params: t.expand(params, resource_id))
-
-
-@_operation(
-    "/fhir/ValueSet/$validate-code",
-    "validate-code",
-    "A Parameters resource: `result` (is the code in the ValueSet), `message`, `display`.",
-)
-async def validate_code(request: Request) -> Response:
-    return await _operate(request, "validate-code", lambda t, params: t.validate_code(params))
-
-
-@router.get("/fhir/ValueSet/{resource_id}/$validate-code", include_in_schema=False)
-@router.post("/fhir/ValueSet/{resource_id}/$validate-code", include_in_schema=False)
-async def validate_code_one(request: Request, resource_id: str) -> Response:
-    return await _operate(
-        request, "validate-code", lambda t, params: t.validate_code(params, resource_id)
-    )
-
-
-@_operation(
-    "/fhir/ConceptMap/$translate",
-    "translate",
-    "A Parameters resource: `result` and each `match` (equivalence, concept, source map).",
-)
-async def translate(request: Request) -> Response:
-    return await _operate(request, "translate", lambda t, params: t.translate(params))
-
-
-@router.get("/fhir/ConceptMap/{resource_id}/$translate", include_in_schema=False)
-@router.post("/fhir/ConceptMap/{resource_id}/$translate", include_in_schema=False)
-async def translate_one(request: Request, resource_id: str) -> Response:
-    return await _operate(request, "translate", lambda t, params: t.translate(params, resource_id))
+for _each in FHIR_OPERATIONS:
+    _declare(_each)
 
 
 @router.get(

@@ -339,6 +339,9 @@ FHIR_OPERATIONS = (
         on_instance=True,
     ),
 )
+_NAMES = [f"${name}" for name in dict.fromkeys(op.name for op in FHIR_OPERATIONS)]
+_POSTABLE = ", ".join(_NAMES[:-1]) + " and " + _NAMES[-1]
+"""The operations a POST may call, as the 405 for any other POST names them."""
 """The operations, each declared once: its routes below are made from its row."""
 OPERATIONS = {
     kind: tuple(f"${op.name}" for op in FHIR_OPERATIONS if op.kind == kind)
@@ -469,6 +472,6 @@ def anything_else(request: Request, rest: str) -> Response:
             405,
             "not-supported",
             f"{request.method} /fhir/{rest}: this terminology server is read-only "
-            "(POST is only for $lookup, $expand, $validate-code and $translate)",
+            f"(POST is only for {_POSTABLE})",
         )
     return _error(request, error)

@@ -1,4 +1,5 @@
-"""Shared fixtures: the curated sources (ontology/*.ttl + data/*.ttl), loaded once per session."""
+"""Shared fixtures: the curated sources (ontology/*.ttl + data/*.ttl), loaded once per session, and
+the project's own release with a service over it."""
 
 from __future__ import annotations
 
@@ -8,9 +9,13 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 import rdflib
+from fastapi.testclient import TestClient
 from store_support import embedded_store
 
+from netkg.config import Settings
+from netkg.release.build import build_release
 from netkg.store import EmbeddedStore
+from netkg.web.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 CURATED_FILES = sorted((ROOT / "ontology").glob("*.ttl")) + sorted((ROOT / "data").glob("*.ttl"))
@@ -40,3 +45,17 @@ def curated_embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Embed
     store = embedded_store(tmp_path_factory.mktemp("curated") / "store", *CURATED_FILES)
     yield store
     store.close()
+
+
+@pytest.fixture(scope="session")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project's own release, built once per session (SHACL has its own tests, so it is not
+    run again here). Tests only read it: one that needs a changed release copies it first."""
+    return build_release(ROOT, tmp_path_factory.mktemp("project") / "dist", validate=False)
+
+
+@pytest.fixture(scope="module")
+def client(dist: Path) -> Iterator[TestClient]:
+    """The service over `dist`, in process (one query worker)."""
+    with TestClient(create_app(Settings(dist=dist, workers=1))) as test_client:
+        yield test_client

@@ -11,7 +11,6 @@ import io
 import json
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -24,24 +23,11 @@ from service_support import REMOTE_ENGINES, running_netkg, running_remote_store
 
 from netkg.config import Settings
 from netkg.curate.named_queries import QueryFileError, load_queries
-from netkg.release.build import build_release
 from netkg.web.api_binding import MAX_OFFSET
 from netkg.web.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 ID = "https://w3id.org/netkg/id/"
-
-
-@pytest.fixture(scope="module")
-def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The release of the curated sources (validation is tested elsewhere)."""
-    return build_release(ROOT, tmp_path_factory.mktemp("api") / "dist", validate=False)
-
-
-@pytest.fixture(scope="module")
-def client(dist: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(dist=dist, workers=1))) as test_client:
-        yield test_client
 
 
 def test_index_lists_every_query(client: TestClient) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import shutil
 import warnings
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,6 @@ from fastapi.testclient import TestClient
 from fhir.resources.R4B import get_fhir_model_class
 
 from netkg.config import Settings
-from netkg.release.build import build_release
 from netkg.release.terminology import BUNDLE_FILE, CODE_SYSTEM_URL, TARGET_SYSTEMS
 from netkg.web.app import create_app
 
@@ -43,17 +41,6 @@ def parsed(resource: dict[str, Any]) -> Any:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         return model.model_validate(resource)
-
-
-@pytest.fixture(scope="module")
-def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_release(ROOT, tmp_path_factory.mktemp("fhir") / "dist", validate=False)
-
-
-@pytest.fixture(scope="module")
-def client(dist: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(dist=dist, workers=1))) as test_client:
-        yield test_client
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ from fhirpy import SyncFHIRClient
 from fhirpy.base.exceptions import OperationOutcome, ResourceNotFound
 from service_support import running_netkg
 
-from netkg.release.build import build_release
 from netkg.release.terminology import CODE_SYSTEM_URL
 
 ROOT = Path(__file__).parent.parent
@@ -18,8 +17,7 @@ SNOMED = "http://snomed.info/sct"
 
 
 @pytest.fixture(scope="module")
-def fhir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SyncFHIRClient]:
-    dist = build_release(ROOT, tmp_path_factory.mktemp("fhir-client") / "dist", validate=False)
+def fhir(dist: Path) -> Iterator[SyncFHIRClient]:
     with running_netkg(dist) as base:
         yield SyncFHIRClient(f"{base}/fhir")
 

@@ -10,7 +10,6 @@ translate, and quotations (`<q>`, `<blockquote>`) are the page's own words, in i
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import lxml.html
@@ -18,9 +17,6 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
-from netkg.config import Settings
-from netkg.release.build import build_release
-from netkg.web.app import create_app
 from netkg.web.pages import STRINGS, translate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,17 +35,6 @@ PAGES = [
 EXEMPT = {"blockquote", "cite", "code", "pre", "q", "script", "style", "title"}
 OTHER = {"en": "fr", "fr": "en"}
 MIN_INSIDE = 5  # a text this long counts inside a longer one; a shorter one only on its own
-
-
-@pytest.fixture(scope="module")
-def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_release(ROOT, tmp_path_factory.mktemp("french") / "dist", validate=False)
-
-
-@pytest.fixture(scope="module")
-def client(dist: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(dist=dist, workers=1))) as test_client:
-        yield test_client
 
 
 @pytest.fixture(scope="module")

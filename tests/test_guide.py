@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -22,9 +21,6 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
-from netkg.config import Settings
-from netkg.release.build import build_release
-from netkg.web.app import create_app
 from netkg.web.negotiate import choose_language
 from netkg.web.pages import LANGUAGES, local_href
 
@@ -39,18 +35,6 @@ PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX schema: <https://schema.org/>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 """
-
-
-@pytest.fixture(scope="module")
-def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The project's own release (SHACL is tested elsewhere; here only the content matters)."""
-    return build_release(ROOT, tmp_path_factory.mktemp("guide") / "dist", validate=False)
-
-
-@pytest.fixture(scope="module")
-def client(dist: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(dist=dist, workers=1))) as test_client:
-        yield test_client
 
 
 @pytest.fixture(scope="module")

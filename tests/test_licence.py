@@ -7,7 +7,6 @@ statements: tests/test_partner_jsonld.py.)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import lxml.html
@@ -15,10 +14,6 @@ import pytest
 from fastapi.testclient import TestClient
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS
-
-from netkg.config import Settings
-from netkg.release.build import build_release
-from netkg.web.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 CC_BY = URIRef("https://creativecommons.org/licenses/by/4.0/")
@@ -28,19 +23,8 @@ ID = Namespace("https://w3id.org/netkg/id/")
 
 
 @pytest.fixture(scope="module")
-def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_release(ROOT, tmp_path_factory.mktemp("licence") / "dist", validate=False)
-
-
-@pytest.fixture(scope="module")
 def void(dist: Path) -> Graph:
     return Graph().parse(dist / "void.ttl")
-
-
-@pytest.fixture(scope="module")
-def client(dist: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(dist=dist, workers=1))) as test_client:
-        yield test_client
 
 
 def _texts(void: Graph, subject: URIRef, predicate: URIRef) -> dict[str, str]:

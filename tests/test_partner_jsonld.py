@@ -26,10 +26,7 @@ from schemaorg_support import DATATYPES, SchemaOrg, schema_org
 from service_support import running_oxigraph
 from store_support import embedded_store
 
-from netkg.config import Settings
-from netkg.release.build import build_release
 from netkg.store import EmbeddedStore, Limits, RemoteStore, Store, read_release, store_location
-from netkg.web.app import create_app
 from netkg.web.partner import (
     condition_document,
     document_iri,
@@ -64,11 +61,6 @@ CODING_SYSTEMS = {
     "http://purl.obolibrary.org/obo/MONDO_": ("MONDO", "MONDO:", r"MONDO:\d{7}"),
 }
 TEXT_KEYS = ("name", "alternateName", "description", "text", "copyrightNotice")
-
-
-@pytest.fixture(scope="module")
-def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_release(ROOT, tmp_path_factory.mktemp("partner") / "dist", validate=False)
 
 
 @pytest.fixture(scope="module")
@@ -577,12 +569,6 @@ def test_treatment_slugs_are_the_treatments(store: Store) -> None:
 
 
 # --- over HTTP -----------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def client(dist: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(dist=dist, workers=1))) as test_client:
-        yield test_client
 
 
 def test_partner_documents_are_served(client: TestClient, store: Store) -> None:

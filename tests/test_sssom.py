@@ -15,7 +15,6 @@ from fastapi.testclient import TestClient
 from rdflib import Graph, URIRef
 
 from netkg.config import Settings
-from netkg.release.build import build_release
 from netkg.release.mapping_set import FILE_NAME, MAPPING_SET_ID
 from netkg.web.app import create_app
 
@@ -55,11 +54,6 @@ SELECT ?s ?p ?o ?justification ?label ?author ?date ?version ?confidence WHERE {
   }
 }
 """
-
-
-@pytest.fixture(scope="module")
-def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_release(ROOT, tmp_path_factory.mktemp("sssom") / "dist", validate=False)
 
 
 @pytest.fixture(scope="module")

@@ -77,6 +77,19 @@ def wait_until_ready(url: str, process: subprocess.Popen[bytes], *, deadline: fl
     raise RuntimeError(f"{url} did not answer 200 within {deadline}s")
 
 
+def start_process(
+    args: list[str], *, env: Mapping[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """Start a server in its own process group (`stop_process` ends the whole group), its output
+    kept in a temporary file that `_output` reads when it fails to come up."""
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (closed after the process)
+    process = subprocess.Popen(
+        args, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    _LOGS[process.pid] = log
+    return process
+
+
 def _output(process: subprocess.Popen[bytes]) -> str:
     """What a process we started printed (its stdout is a temporary file)."""
     log = _LOGS.get(process.pid)
@@ -118,7 +131,7 @@ def running_netkg(
     """
     port = free_port()
     environment = {**os.environ, "NETKG_WORKERS": "2", **(env or {})}
-    process = subprocess.Popen(
+    process = start_process(
         [
             str(netkg),
             "serve",
@@ -134,11 +147,7 @@ def running_netkg(
         ],
         env=environment,
         cwd=cwd,
-        stdout=(log := tempfile.TemporaryFile()),  # noqa: SIM115 (closed after the process)
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
     )
-    _LOGS[process.pid] = log
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_for_netkg(base, process)
@@ -185,7 +194,7 @@ def running_oxigraph(dist: Path, workdir: Path, *, timeout_s: int = 30) -> Itera
     port = free_port()
     location = workdir / f"oxigraph-{port}"
     location.mkdir(parents=True)
-    process = subprocess.Popen(
+    process = start_process(
         [
             str(OXIGRAPH),
             "serve",
@@ -196,11 +205,7 @@ def running_oxigraph(dist: Path, workdir: Path, *, timeout_s: int = 30) -> Itera
             "--timeout-s",
             str(timeout_s),
         ],
-        stdout=(log := tempfile.TemporaryFile()),  # noqa: SIM115 (closed after the process)
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
     )
-    _LOGS[process.pid] = log
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_ready(base + "/query?query=ASK%7B%7D", process)
@@ -293,14 +298,10 @@ def running_virtuoso(
         home=home, sql_port=sql_port, http_port=http_port, max_rows=max_rows, timeout_s=timeout_s
     )
     (home / "virtuoso.ini").write_text(ini, encoding="utf-8")
-    process = subprocess.Popen(
+    process = start_process(
         [binary, "+foreground", "+configfile", str(home / "virtuoso.ini")],
         cwd=home,
-        stdout=(log := tempfile.TemporaryFile()),  # noqa: SIM115 (closed after the process)
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
     )
-    _LOGS[process.pid] = log
     base = f"http://127.0.0.1:{http_port}"
     try:
         # a new database compiles Virtuoso's system procedures: seconds idle, more on a busy machine
